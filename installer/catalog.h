@@ -1,0 +1,80 @@
+/* catalog.h: the component catalog, read from playbooks/catalog.yaml.
+ *
+ * The catalog is data: which components exist, the playbook that installs
+ * each, the host roles it targets, what it depends on, its options and its
+ * verification checks.  Loading checks the catalog's own integrity (unique
+ * ids, known dependencies and roles, no dependency cycle). */
+#ifndef HNSP_CATALOG_H
+#define HNSP_CATALOG_H
+
+#include <stdbool.h>
+
+#include "diag.h"
+#include "schema.h"
+#include "ydoc.h"
+
+enum option_type { OPT_STRING, OPT_INT, OPT_BOOL, OPT_LIST };
+
+struct catalog_role {
+	const struct ynode *node;
+	char *name;          /* as written in a project's hosts[].roles */
+	char *description;
+};
+
+struct catalog_option {
+	const struct ynode *node;
+	char *name;
+	int type;                  /* enum option_type */
+	struct strlist values;     /* allowed values of a string option; empty: any */
+	long min, max;             /* range of an int option */
+	const struct ynode *def;   /* default value as YAML (borrowed), or NULL */
+	char *description;
+};
+
+struct catalog_check {
+	const struct ynode *node;
+	char *name;
+	char *description;
+};
+
+struct component {
+	const struct ynode *node;
+	char *id;
+	char *description;
+	char *playbook;            /* relative to the catalog's directory */
+	struct strlist hosts;      /* roles targeted; "all" for every host */
+	struct strlist depends;    /* ids that must run before */
+	struct strlist ha_depends; /* ids needed only when the project has several masters */
+	bool final;                /* runs after every other phase */
+	struct objlist options;    /* struct catalog_option */
+	struct objlist checks;     /* struct catalog_check */
+};
+
+struct catalog {
+	struct ydoc *doc;          /* owned; the nodes above point into it */
+	char *path;                /* owned; the file read */
+	const struct ynode *node;
+	struct objlist roles;      /* struct catalog_role */
+	struct objlist components; /* struct component, in catalog order */
+};
+
+/* Reads and checks the catalog at path.  *out is new on success, NULL on
+ * failure; problems go to diags.  Returns 0, HNSP_ERR_INVALID, HNSP_ERR_IO... */
+int catalog_load(const char *path, struct catalog **out, struct diag_list *diags);
+void catalog_free(struct catalog *cat);
+
+/* Borrowed lookups; NULL when absent. */
+const struct component *catalog_find(const struct catalog *cat, const char *id);
+const struct catalog_option *component_option(const struct component *c, const char *name);
+size_t catalog_index(const struct catalog *cat, const struct component *c);
+bool catalog_has_role(const struct catalog *cat, const char *role);
+
+/* Describes option o as a schema field, for reading a project's value of it. */
+void catalog_option_field(const struct catalog_option *o, struct field *f);
+/* Checks value against option o's type; reports at value.  path names it. */
+bool catalog_option_check(const struct schema_ctx *ctx, const struct catalog_option *o,
+			  const struct ynode *value, const char *path);
+
+#define COMPONENT_AT(cat, i) OBJLIST_AT(&(cat)->components, struct component, i)
+
+#endif

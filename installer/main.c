@@ -1,0 +1,439 @@
+/* main.c: the command-line front-end: a command table and its dispatcher.
+ *
+ * This is the only place (with the TUI and the web layer) that decides what a
+ * person sees: library modules return errors and diagnostics, and the
+ * functions here print them. */
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "datadir.h"
+#include "diag.h"
+#include "error.h"
+#include "plan.h"
+#include "project.h"
+
+#ifndef HNSP_VERSION
+#define HNSP_VERSION "0.1.0"
+#endif
+
+/* Exit codes, documented in README.md and docs/cli.md. */
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+
+struct cli {
+	bool color_out;       /* stdout is a terminal and NO_COLOR is unset */
+	bool color_err;       /* the same for stderr */
+	const char *state;    /* --state DIR, or NULL for the default */
+};
+
+struct command {
+	const char *name;
+	const char *usage;    /* arguments after the command name */
+	const char *summary;  /* one line for the command list */
+	const char *help;     /* the rest of `COMMAND --help` */
+	const struct option *options;
+	const char *shortopts;
+	int (*run)(struct cli *cli, int argc, char **argv);
+};
+
+static const struct command *command_find(const char *name);
+
+/* ---- output ---- */
+
+static bool want_color(FILE *f)
+{
+	const char *no = getenv("NO_COLOR");
+
+	return isatty(fileno(f)) && (no == NULL || no[0] == '\0');
+}
+
+static const char *paint(bool on, const char *code)
+{
+	return on ? code : "";
+}
+
+#define BOLD "\033[1m"
+#define RED "\033[1;31m"
+#define MAGENTA "\033[1;35m"
+#define GREEN "\033[1;32m"
+#define RESET "\033[0m"
+
+static void print_diags(const struct cli *cli, struct diag_list *diags)
+{
+	bool c = cli->color_err;
+
+	diag_list_sort(diags);
+	for (size_t i = 0; i < diags->len; i++) {
+		const struct diag *d = &diags->items[i];
+		bool err = d->severity == DIAG_ERROR;
+		fprintf(stderr, "%s%s", paint(c, BOLD), d->file ? d->file : "hnsp-installer");
+		if (d->line > 0)
+			fprintf(stderr, ":%u:%u", d->line, d->column);
+		fprintf(stderr, ":%s %s%s:%s %s\n", paint(c, RESET), paint(c, err ? RED : MAGENTA),
+			err ? "error" : "warning", paint(c, RESET), d->message);
+	}
+	if (diags->dropped > 0)
+		fprintf(stderr, "hnsp-installer: %zu more problems not shown\n", diags->dropped);
+}
+
+static const char *plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+/* ---- shared steps of the commands ---- */
+
+/* Loads the catalog, then the project; prints every diagnostic.  Returns the
+ * exit code: EXIT_OK with *catp and *projp set, or EXIT_USAGE. */
+static int load(const struct cli *cli, const char *path, struct catalog **catp,
+		struct project **projp)
+{
+	struct diag_list diags;
+	char dir[PATH_MAX], catalog_path[PATH_MAX + 32];
+	int r;
+
+	*catp = NULL;
+	*projp = NULL;
+	diag_list_init(&diags);
+	if (datadir_find(dir, sizeof(dir)) < 0) {
+		fprintf(stderr,
+			"hnsp-installer: cannot find playbooks/catalog.yaml; set HNSP_DATA_DIR "
+			"to the directory that holds playbooks/\n");
+		return EXIT_USAGE;
+	}
+	snprintf(catalog_path, sizeof(catalog_path), "%s/playbooks/catalog.yaml", dir);
+	if ((r = catalog_load(catalog_path, catp, &diags)) == 0)
+		r = project_load(path, *catp, projp, &diags);
+	print_diags(cli, &diags);
+	if (r < 0 && diags.errors == 0)
+		fprintf(stderr, "%s: %s\n", path, hnsp_strerror(r));
+	if (r < 0 && diags.errors > 0)
+		fprintf(stderr, "%s: %zu %s, %zu %s\n", path, diags.errors,
+			plural(diags.errors, "error", "errors"), diags.warnings,
+			plural(diags.warnings, "warning", "warnings"));
+	diag_list_release(&diags);
+	if (r < 0) {
+		catalog_free(*catp);
+		*catp = NULL;
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/* Parses a command's options; returns -1 after printing a usage error. */
+static int parse_options(const struct command *cmd, int argc, char **argv,
+			 bool (*on_option)(int opt, void *data), void *data)
+{
+	int opt;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, cmd->shortopts, cmd->options, NULL)) != -1) {
+		if (opt == '?' || opt == ':' || !on_option(opt, data)) {
+			fprintf(stderr, "hnsp-installer %s: unknown option '%s'\n", cmd->name,
+				argv[optind - 1]);
+			fprintf(stderr, "usage: hnsp-installer %s %s\n", cmd->name, cmd->usage);
+			return -1;
+		}
+	}
+	return optind;
+}
+
+static int usage_error(const struct command *cmd, const char *what)
+{
+	fprintf(stderr, "hnsp-installer %s: %s\nusage: hnsp-installer %s %s\n", cmd->name, what,
+		cmd->name, cmd->usage);
+	return EXIT_USAGE;
+}
+
+/* ---- validate ---- */
+
+static const struct option validate_options[] = {{NULL, 0, NULL, 0}};
+
+static bool no_options(int opt, void *data)
+{
+	(void)opt;
+	(void)data;
+	return false;
+}
+
+static int cmd_validate(struct cli *cli, int argc, char **argv)
+{
+	const struct command *cmd = command_find("validate");
+	struct catalog *cat = NULL;
+	struct project *p = NULL;
+	struct plan *plan = NULL;
+	int first = parse_options(cmd, argc, argv, no_options, NULL);
+	int r;
+
+	if (first < 0)
+		return EXIT_USAGE;
+	if (argc - first != 1)
+		return usage_error(cmd, argc - first ? "expects one project file" :
+						       "missing the project file");
+	if ((r = load(cli, argv[first], &cat, &p)) != EXIT_OK)
+		return r;
+	if (plan_build(p, cat, &plan) < 0) {
+		fprintf(stderr, "%s: %s\n", argv[first], hnsp_strerror(HNSP_ERR_NOMEM));
+		r = EXIT_FAILED;
+		goto out;
+	}
+	printf("%s: %svalid%s: project '%s', %zu %s, %zu %s\n", argv[first],
+	       paint(cli->color_out, GREEN), paint(cli->color_out, RESET), p->name, p->hosts.n,
+	       plural(p->hosts.n, "host", "hosts"), plan->count,
+	       plural(plan->count, "phase", "phases"));
+out:
+	plan_free(plan);
+	project_free(p);
+	catalog_free(cat);
+	return r;
+}
+
+/* ---- plan ---- */
+
+static const struct option plan_options[] = {{"json", no_argument, NULL, 'j'},
+					     {NULL, 0, NULL, 0}};
+
+static bool plan_option(int opt, void *data)
+{
+	if (opt != 'j')
+		return false;
+	*(bool *)data = true;
+	return true;
+}
+
+static void reason(const struct plan_phase *ph, char *buf, size_t size)
+{
+	if (ph->needed_by == NULL)
+		snprintf(buf, size, "selected");
+	else
+		snprintf(buf, size, "needed by %s", ph->needed_by->id);
+}
+
+static int plan_json(const struct project *p, const struct plan *plan)
+{
+	json_t *root = json_object(), *phases = json_array();
+	char why[128];
+	int r = EXIT_OK;
+
+	if (root == NULL || phases == NULL)
+		goto nomem;
+	json_object_set_new(root, "project", json_string(p->name));
+	json_object_set_new(root, "phases", phases);
+	for (size_t i = 0; i < plan->count; i++) {
+		const struct plan_phase *ph = &plan->phases[i];
+		json_t *hosts = json_array(), *phase;
+		char playbook[PATH_MAX];
+		for (size_t h = 0; hosts && h < ph->nhosts; h++)
+			json_array_append_new(hosts, json_string(ph->hosts[h]->name));
+		reason(ph, why, sizeof(why));
+		snprintf(playbook, sizeof(playbook), "playbooks/%s", ph->component->playbook);
+		phase = json_pack("{s:s, s:s, s:o, s:s}", "component", ph->component->id, "playbook",
+				  playbook, "hosts", hosts, "reason", why);
+		if (phase == NULL || json_array_append_new(phases, phase) < 0)
+			goto nomem;
+	}
+	if (json_dumpf(root, stdout, JSON_INDENT(2)) < 0 || fputc('\n', stdout) == EOF)
+		r = EXIT_FAILED;
+	json_decref(root);
+	return r;
+nomem:
+	json_decref(root);
+	fprintf(stderr, "hnsp-installer plan: out of memory\n");
+	return EXIT_FAILED;
+}
+
+/* "all (9)", or names joined and cut to width with "+N". */
+static void host_summary(const struct project *p, const struct plan_phase *ph, char *buf,
+			 size_t width)
+{
+	size_t used = 0;
+
+	if (ph->nhosts == p->hosts.n) {
+		snprintf(buf, width + 1, "all (%zu)", ph->nhosts);
+		return;
+	}
+	buf[0] = '\0';
+	for (size_t h = 0; h < ph->nhosts; h++) {
+		const char *name = ph->hosts[h]->name;
+		char more[16];
+		size_t rest = ph->nhosts - h - 1;
+		snprintf(more, sizeof(more), rest ? " +%zu" : "", rest);
+		if (used + strlen(name) + 1 + strlen(more) > width && h > 0) {
+			snprintf(buf + used, width + 1 - used, "+%zu", ph->nhosts - h);
+			return;
+		}
+		used += (size_t)snprintf(buf + used, width + 1 - used, "%s%s", h ? "," : "", name);
+		if (used >= width)
+			return;
+	}
+}
+
+static void plan_table(const struct cli *cli, const struct project *p, const struct plan *plan)
+{
+	bool c = cli->color_out;
+	char hosts[41], why[128];
+
+	printf("Plan for project '%s': %zu %s on %zu %s\n\n", p->name, plan->count,
+	       plural(plan->count, "phase", "phases"), p->hosts.n,
+	       plural(p->hosts.n, "host", "hosts"));
+	printf("%s%3s  %-18s %-32s %-40s %s%s\n", paint(c, BOLD), "#", "COMPONENT", "PLAYBOOK",
+	       "HOSTS", "REASON", paint(c, RESET));
+	for (size_t i = 0; i < plan->count; i++) {
+		const struct plan_phase *ph = &plan->phases[i];
+		char playbook[PATH_MAX];
+		snprintf(playbook, sizeof(playbook), "playbooks/%s", ph->component->playbook);
+		host_summary(p, ph, hosts, sizeof(hosts) - 1);
+		reason(ph, why, sizeof(why));
+		printf("%3zu  %-18s %-32s %-40s %s\n", i + 1, ph->component->id, playbook, hosts,
+		       why);
+	}
+}
+
+static int cmd_plan(struct cli *cli, int argc, char **argv)
+{
+	const struct command *cmd = command_find("plan");
+	struct catalog *cat = NULL;
+	struct project *p = NULL;
+	struct plan *plan = NULL;
+	bool json = false;
+	int first = parse_options(cmd, argc, argv, plan_option, &json);
+	int r;
+
+	if (first < 0)
+		return EXIT_USAGE;
+	if (argc - first != 1)
+		return usage_error(cmd, argc - first ? "expects one project file" :
+						       "missing the project file");
+	if ((r = load(cli, argv[first], &cat, &p)) != EXIT_OK)
+		return r;
+	if (plan_build(p, cat, &plan) < 0) {
+		fprintf(stderr, "%s: %s\n", argv[first], hnsp_strerror(HNSP_ERR_NOMEM));
+		r = EXIT_FAILED;
+	} else if (json) {
+		r = plan_json(p, plan);
+	} else {
+		plan_table(cli, p, plan);
+	}
+	plan_free(plan);
+	project_free(p);
+	catalog_free(cat);
+	return r;
+}
+
+/* ---- the command table ---- */
+
+static const struct command commands[] = {
+	{"validate", "PROJECT", "check a project file and report every problem in it",
+	 "Reads PROJECT, checks every key and value against the schema and the component\n"
+	 "catalog, then the cross-field rules (unique hosts, HA quorum, VIP and CIDR\n"
+	 "placement, MetalLB pools, storage, component dependencies).  Every problem is\n"
+	 "reported as FILE:LINE:COLUMN: error|warning: MESSAGE.  Warnings do not fail.\n",
+	 validate_options, "", cmd_validate},
+	{"plan", "PROJECT [--json]", "show the phases that would install a project",
+	 "Validates PROJECT, resolves the components it needs and prints the phases in\n"
+	 "the order they run: component, playbook, target hosts and why each is included.\n"
+	 "\n"
+	 "  --json    print {\"project\":..., \"phases\":[{\"component\", \"playbook\",\n"
+	 "            \"hosts\", \"reason\"}, ...]}\n",
+	 plan_options, "", cmd_plan},
+};
+
+static const struct command *command_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static void print_usage(FILE *f)
+{
+	fprintf(f, "usage: hnsp-installer [--state DIR] COMMAND [options]\n\n"
+		   "Installs the HNSP platform on a project's hosts.\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %-20s %s\n", commands[i].name, commands[i].usage,
+			commands[i].summary);
+	fprintf(f, "\noptions:\n"
+		   "  --state DIR   keep projects, known hosts and runs in DIR\n"
+		   "                (default: $XDG_STATE_HOME/hnsp-installer)\n"
+		   "  -h, --help    show this help; COMMAND --help for a command's\n"
+		   "  --version     show the version\n\n"
+		   "exit status: 0 success, 1 a run or a remote check failed, 2 bad input or "
+		   "usage\n");
+}
+
+static void print_command_help(const struct command *cmd)
+{
+	printf("usage: hnsp-installer %s %s\n\n%s.\n\n%s", cmd->name, cmd->usage, cmd->summary,
+	       cmd->help);
+}
+
+static bool wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return false;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	}
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = {.color_out = want_color(stdout), .color_err = want_color(stderr)};
+	const struct command *cmd;
+	int i = 1;
+
+	while (i < argc && argv[i][0] == '-') {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			print_usage(stdout);
+			return EXIT_OK;
+		}
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("hnsp-installer %s\n", HNSP_VERSION);
+			return EXIT_OK;
+		}
+		if (strcmp(argv[i], "--state") == 0 && i + 1 < argc) {
+			cli.state = argv[i + 1];
+			i += 2;
+			continue;
+		}
+		if (strncmp(argv[i], "--state=", 8) == 0) {
+			cli.state = argv[i] + 8;
+			i++;
+			continue;
+		}
+		fprintf(stderr, "hnsp-installer: unknown option '%s'\n", argv[i]);
+		print_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (i == argc) {
+		print_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[i], "help") == 0) {
+		if (i + 1 < argc && (cmd = command_find(argv[i + 1])) != NULL)
+			print_command_help(cmd);
+		else
+			print_usage(stdout);
+		return EXIT_OK;
+	}
+	if ((cmd = command_find(argv[i])) == NULL) {
+		fprintf(stderr, "hnsp-installer: unknown command '%s'; see 'hnsp-installer --help'\n",
+			argv[i]);
+		return EXIT_USAGE;
+	}
+	if (wants_help(argc - i, argv + i)) {
+		print_command_help(cmd);
+		return EXIT_OK;
+	}
+	return cmd->run(&cli, argc - i, argv + i);
+}
