@@ -18,6 +18,7 @@
 #include "error.h"
 #include "plan.h"
 #include "project.h"
+#include "suggest.h"
 
 #ifndef HNSP_VERSION
 #define HNSP_VERSION "0.1.0"
@@ -110,6 +111,8 @@ static int load(const struct cli *cli, const char *path, struct catalog **catp,
 	snprintf(catalog_path, sizeof(catalog_path), "%s/playbooks/catalog.yaml", dir);
 	if ((r = catalog_load(catalog_path, catp, &diags)) == 0)
 		r = project_load(path, *catp, projp, &diags);
+	else
+		path = catalog_path; /* the summary names the file at fault */
 	print_diags(cli, &diags);
 	if (r < 0 && diags.errors == 0)
 		fprintf(stderr, "%s: %s\n", path, hnsp_strerror(r));
@@ -427,8 +430,18 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if ((cmd = command_find(argv[i])) == NULL) {
-		fprintf(stderr, "hnsp-installer: unknown command '%s'; see 'hnsp-installer --help'\n",
-			argv[i]);
+		const char *names[sizeof(commands) / sizeof(commands[0])];
+		const char *hint;
+		for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
+			names[k] = commands[k].name;
+		hint = suggest_closest(argv[i], names, sizeof(names) / sizeof(names[0]));
+		if (hint != NULL)
+			fprintf(stderr, "hnsp-installer: unknown command '%s'; did you mean '%s'?\n",
+				argv[i], hint);
+		else
+			fprintf(stderr,
+				"hnsp-installer: unknown command '%s'; see 'hnsp-installer --help'\n",
+				argv[i]);
 		return EXIT_USAGE;
 	}
 	if (wants_help(argc - i, argv + i)) {

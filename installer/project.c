@@ -260,10 +260,11 @@ static void read_components(const struct schema_ctx *ctx, const struct catalog *
 			    strcmp(value->value, "true") == 0)) {
 			pc->enabled = value->value[0] == 't';
 		} else if (!ynode_is_null(value)) {
+			char found[SCHEMA_QUOTE_MAX + 32];
 			schema_report(ctx, DIAG_ERROR, value,
 				      "'components.%s': expected a mapping of options, {}, true or "
 				      "false, found %s",
-				      def->id, ynode_describe(value));
+				      def->id, schema_found(value, found, sizeof(found)));
 		}
 	}
 }
@@ -701,10 +702,11 @@ int project_load(const char *path, const struct catalog *cat, struct project **o
 		goto out;
 	}
 	if (p->doc->root->kind != YNODE_MAP) {
+		char found[SCHEMA_QUOTE_MAX + 32];
 		schema_report(&sc, DIAG_ERROR, p->doc->root,
 			      "expected a mapping with 'name', 'hosts', 'network' and "
 			      "'components', found %s",
-			      ynode_describe(p->doc->root));
+			      schema_found(p->doc->root, found, sizeof(found)));
 		r = HNSP_ERR_INVALID;
 		goto out;
 	}

@@ -235,19 +235,30 @@ static const char *describe_field(const struct field *f, char *buf, size_t size)
 	return "a value";
 }
 
+const char *schema_found(const struct ynode *n, char *buf, size_t size)
+{
+	char q[QUOTE_BUF];
+
+	if (n->kind != YNODE_SCALAR || ynode_is_null(n))
+		return ynode_describe(n);
+	snprintf(buf, size, "%s'%s'", n->plain ? "" : "the quoted string ",
+		 schema_quote(n->value, q, sizeof(q)));
+	return buf;
+}
+
 static void type_error(const struct schema_ctx *ctx, const struct field *f,
 		       const struct ynode *node, const char *path)
 {
-	char want[320], q[QUOTE_BUF];
+	char buf[320], found[QUOTE_BUF + 32], q[QUOTE_BUF];
+	const char *want = describe_field(f, buf, sizeof(buf));
 
-	describe_field(f, want, sizeof(want));
-	if (node->kind == YNODE_SCALAR && !ynode_is_null(node))
-		schema_report(ctx, DIAG_ERROR, node, "'%s': expected %s, found %s'%s'", path, want,
-			      node->plain ? "" : "the quoted string ",
+	if (f->type == F_STRLIST && node->kind == YNODE_SCALAR && !ynode_is_null(node))
+		schema_report(ctx, DIAG_ERROR, node, "'%s': expected %s, found %s; write [%s]",
+			      path, want, schema_found(node, found, sizeof(found)),
 			      schema_quote(node->value, q, sizeof(q)));
 	else
 		schema_report(ctx, DIAG_ERROR, node, "'%s': expected %s, found %s", path, want,
-			      ynode_describe(node));
+			      schema_found(node, found, sizeof(found)));
 }
 
 /* A scalar that is a string of text: no NUL byte inside. */
@@ -403,11 +414,11 @@ static bool read_objlist(const struct schema_ctx *ctx, const struct field *f,
 		void *item = (char *)out->v + out->n * f->obj->size;
 		snprintf(item_path, sizeof(item_path), "%s[%zu]", path, i);
 		if (n->items[i]->kind != YNODE_MAP) {
-			char want[64];
-			snprintf(want, sizeof(want), "%s", f->what ? f->what : "item");
+			char found[QUOTE_BUF + 32];
 			schema_report(ctx, DIAG_ERROR, n->items[i],
 				      "'%s': expected a mapping describing a %s, found %s",
-				      item_path, want, ynode_describe(n->items[i]));
+				      item_path, f->what ? f->what : "item",
+				      schema_found(n->items[i], found, sizeof(found)));
 			ok = false;
 			continue;
 		}

@@ -101,6 +101,10 @@ void schema_report(const struct schema_ctx *ctx, enum diag_severity sev,
 const char *schema_quote(const char *s, char *buf, size_t size);
 #define SCHEMA_QUOTE_MAX 64
 
+/* Says what a node is for "found ..." in messages: its quoted value for a
+ * scalar, else "a list", "a mapping" or "empty".  Returns buf or a constant. */
+const char *schema_found(const struct ynode *n, char *buf, size_t size);
+
 bool strlist_contains(const struct strlist *l, const char *s);
 
 /* The item at index i of an objlist of structs of type T. */
