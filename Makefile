@@ -51,7 +51,13 @@ ASAN_OBJ := $(ASAN_CORE) $(MAIN_SRC:%.c=$(BUILD)/obj-asan/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
-.PHONY: all asan unit fuzz deps demo test test-run install lab-up lab-down lab-status clean
+# Objects that embed the install prefix are rebuilt when PREFIX changes.
+$(BUILD)/prefix.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
+$(BUILD)/obj/installer/datadir.o $(BUILD)/obj-asan/installer/datadir.o: $(BUILD)/prefix.stamp
+
+.PHONY: all asan FORCE unit fuzz deps demo test test-run install lab-up lab-down lab-status clean
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/hnsp-installer

@@ -210,4 +210,12 @@ check "catalog: cycle and unknown dependency" 2 "$tmp/data/playbooks/catalog.yam
 $tmp/data/playbooks/catalog.yaml:5:89: error: 'components.verify.depends': unknown component 'nosuch'
 $tmp/data/playbooks/catalog.yaml: 2 errors, 0 warnings" env HNSP_DATA_DIR="$tmp/data" "$bin" plan inventory/examples/small.yaml
 
+# make install: the binary, catalog, playbooks, roles and docs land under PREFIX.
+if make -s install DESTDIR="$tmp/root" PREFIX=/usr/local >"$tmp/install.log" 2>&1 &&
+	[ -f "$tmp/root/usr/local/share/hnsp-installer/docs/project-file.md" ] &&
+	HNSP_DATA_DIR="$tmp/root/usr/local/share/hnsp-installer" \
+		"$tmp/root/usr/local/bin/hnsp-installer" validate inventory/examples/small.yaml >/dev/null
+then ok "make install DESTDIR=...: the installed binary validates with the installed catalog"
+else not_ok "make install: $(tail -n 3 "$tmp/install.log")"; fi
+
 echo "cli: $passed passed, $failed failed"
