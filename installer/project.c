@@ -11,6 +11,7 @@
 #include "netaddr.h"
 #include "suggest.h"
 
+/* In the order of enum ssh_hostkey_policy. */
 static const char *const host_key_policies[] = {"strict", "accept-new", "off", NULL};
 static const char *const artefact_sources[] = {"online", "offline", NULL};
 
@@ -664,7 +665,7 @@ static void check_ssh(const struct check_ctx *c)
 {
 	const struct ssh_settings *s = &c->p->ssh;
 
-	if (s->host_key_policy == HOSTKEY_OFF)
+	if (s->host_key_policy == SSH_HOSTKEY_OFF)
 		report(c, DIAG_WARNING, at(s->node, "host_key_policy"),
 		       "'ssh.host_key_policy': 'off' does not verify host keys; anyone on the "
 		       "path can pose as a host");

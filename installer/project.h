@@ -14,9 +14,9 @@
 #include "catalog.h"
 #include "diag.h"
 #include "schema.h"
+#include "ssh.h"
 #include "ydoc.h"
 
-enum host_key_policy { HOSTKEY_STRICT, HOSTKEY_ACCEPT_NEW, HOSTKEY_OFF };
 enum artefact_source { ARTEFACTS_ONLINE, ARTEFACTS_OFFLINE };
 
 #define PROJECT_MAX_HOSTS 10000
@@ -34,7 +34,7 @@ struct ssh_settings {
 	long port;
 	char *key_file;               /* relative to the project file's directory */
 	bool become;                  /* run privileged tasks through sudo */
-	int host_key_policy;          /* enum host_key_policy */
+	int host_key_policy;          /* enum ssh_hostkey_policy */
 	char *known_hosts;            /* NULL: the state directory's known_hosts */
 	struct jump_host *jump_host;  /* NULL: direct connections */
 	long connect_timeout;         /* seconds */
