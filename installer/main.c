@@ -3,6 +3,7 @@
  * This is the only place (with the TUI and the web layer) that decides what a
  * person sees: library modules return errors and diagnostics, and the
  * functions here print them. */
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
@@ -12,12 +13,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libssh/libssh.h>
+#include <termios.h>
+
+#include "access.h"
 #include "catalog.h"
 #include "datadir.h"
 #include "diag.h"
 #include "error.h"
 #include "plan.h"
+#include "preflight.h"
 #include "project.h"
+#include "state.h"
 #include "suggest.h"
 
 #ifndef HNSP_VERSION
@@ -330,6 +337,204 @@ static int cmd_plan(struct cli *cli, int argc, char **argv)
 	return r;
 }
 
+/* ---- secrets: typed at the terminal, never echoed, argv-free ---- */
+
+/* Reads one line from /dev/tty with echo off.  Returns new memory or NULL. */
+static char *read_secret(const char *prompt)
+{
+	FILE *tty = fopen("/dev/tty", "r+");
+	struct termios old, quiet;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (tty == NULL)
+		return NULL;
+	fprintf(tty, "%s", prompt);
+	fflush(tty);
+	tcgetattr(fileno(tty), &old);
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+	n = getline(&line, &cap, tty);
+	tcsetattr(fileno(tty), TCSAFLUSH, &old);
+	fprintf(tty, "\n");
+	fclose(tty);
+	if (n <= 0) {
+		free(line);
+		return NULL;
+	}
+	line[strcspn(line, "\n")] = '\0';
+	return line;
+}
+
+static void free_secret(char *s)
+{
+	if (s != NULL)
+		explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+/* ---- preflight ---- */
+
+struct preflight_args {
+	bool json;
+	bool ask_pass;
+};
+
+static const struct option preflight_options[] = {{"json", no_argument, NULL, 'j'},
+						  {"ask-pass", no_argument, NULL, 'p'},
+						  {NULL, 0, NULL, 0}};
+
+static bool preflight_option(int opt, void *data)
+{
+	struct preflight_args *a = data;
+
+	if (opt == 'j')
+		a->json = true;
+	else if (opt == 'p')
+		a->ask_pass = true;
+	else
+		return false;
+	return true;
+}
+
+static int preflight_json(const struct preflight_report *rep)
+{
+	json_t *root = json_object(), *hosts = json_array();
+	int r = EXIT_OK;
+
+	if (root == NULL || hosts == NULL)
+		goto nomem;
+	json_object_set_new(root, "ok", json_boolean(rep->ok));
+	json_object_set_new(root, "elapsed_ms", json_integer(rep->elapsed_ms));
+	json_object_set_new(root, "hosts", hosts);
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct host_report *h = &rep->hosts[i];
+		json_t *checks = json_array(), *host;
+		for (size_t k = 0; checks && k < h->nchecks; k++)
+			json_array_append_new(checks,
+					      json_pack("{s:s, s:s, s:s}", "name", h->checks[k].name,
+							"status",
+							check_status_name(h->checks[k].status),
+							"detail", h->checks[k].detail));
+		host = json_pack("{s:s, s:s, s:o}", "name", h->host->name, "address",
+				 h->host->address, "checks", checks);
+		if (host == NULL || json_array_append_new(hosts, host) < 0)
+			goto nomem;
+	}
+	if (json_dumpf(root, stdout, JSON_INDENT(2)) < 0 || fputc('\n', stdout) == EOF)
+		r = EXIT_FAILED;
+	json_decref(root);
+	return r;
+nomem:
+	json_decref(root);
+	fprintf(stderr, "hnsp-installer preflight: out of memory\n");
+	return EXIT_FAILED;
+}
+
+static void preflight_table(const struct cli *cli, const struct preflight_report *rep)
+{
+	bool c = cli->color_out;
+	size_t fails = 0, warns = 0;
+
+	printf("%s%-12s", paint(c, BOLD), "HOST");
+	for (size_t k = 0; preflight_check_names[k]; k++)
+		printf(" %-*s", (int)(strlen(preflight_check_names[k]) > 4
+				       ? strlen(preflight_check_names[k]) : 4),
+		       preflight_check_names[k]);
+	printf("%s\n", paint(c, RESET));
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct host_report *h = &rep->hosts[i];
+		printf("%-12s", h->host->name);
+		for (size_t k = 0; preflight_check_names[k]; k++) {
+			const struct check_result *r = host_report_check(h, preflight_check_names[k]);
+			int w = (int)(strlen(preflight_check_names[k]) > 4
+				      ? strlen(preflight_check_names[k]) : 4);
+			const char *text = r == NULL ? "-" : r->status == CHECK_OK ? "ok"
+							 : r->status == CHECK_WARN ? "WARN" : "FAIL";
+			const char *color = r == NULL || r->status == CHECK_OK ? (r ? GREEN : "")
+					    : r->status == CHECK_WARN ? MAGENTA : RED;
+			printf(" %s%-*s%s", paint(c && color[0], color), w, text,
+			       paint(c && color[0], RESET));
+		}
+		printf("\n");
+	}
+	for (size_t i = 0; i < rep->n; i++)
+		for (size_t k = 0; k < rep->hosts[i].nchecks; k++) {
+			const struct check_result *r = &rep->hosts[i].checks[k];
+			if (r->status == CHECK_OK)
+				continue;
+			if (fails + warns == 0)
+				printf("\n");
+			r->status == CHECK_FAIL ? fails++ : warns++;
+			printf("%-12s %-9s %s%-4s%s %s\n", rep->hosts[i].host->name, r->name,
+			       paint(c, r->status == CHECK_FAIL ? RED : MAGENTA),
+			       r->status == CHECK_FAIL ? "FAIL" : "WARN", paint(c, RESET), r->detail);
+		}
+	printf("\npreflight: %zu %s, %zu %s, %zu %s in %.1f s\n", rep->n,
+	       plural(rep->n, "host", "hosts"), fails, plural(fails, "failure", "failures"), warns,
+	       plural(warns, "warning", "warnings"), (double)rep->elapsed_ms / 1000.0);
+}
+
+static int cmd_preflight(struct cli *cli, int argc, char **argv)
+{
+	const struct command *cmd = command_find("preflight");
+	struct preflight_args args = {0};
+	struct catalog *cat = NULL;
+	struct project *p = NULL;
+	struct preflight_report *rep = NULL;
+	struct access acc = {0};
+	char state[PATH_MAX], *password = NULL;
+	const char *passphrase = getenv("HNSP_KEY_PASSPHRASE");
+	int first = parse_options(cmd, argc, argv, preflight_option, &args);
+	int r;
+
+	if (first < 0)
+		return EXIT_USAGE;
+	if (argc - first != 1)
+		return usage_error(cmd, argc - first ? "expects one project file" :
+						       "missing the project file");
+	if ((r = load(cli, argv[first], &cat, &p)) != EXIT_OK)
+		return r;
+	if (state_dir_resolve(cli->state, state, sizeof(state)) < 0) {
+		fprintf(stderr, "hnsp-installer: cannot create the state directory %s: %s\n", state,
+			strerror(errno));
+		r = EXIT_USAGE;
+		goto out;
+	}
+	if (args.ask_pass && (password = read_secret("SSH password: ")) == NULL) {
+		fprintf(stderr, "hnsp-installer preflight: --ask-pass needs a terminal to read the "
+				"password from\n");
+		r = EXIT_USAGE;
+		goto out;
+	}
+	if (p->ssh.host_key_policy == SSH_HOSTKEY_OFF)
+		fprintf(stderr, "%sWARNING%s: host keys are not verified (ssh.host_key_policy: off); "
+				"anyone on the network path can pose as a host\n",
+			paint(cli->color_err, RED), paint(cli->color_err, RESET));
+	ssh_init();
+	if (access_init(&acc, p, state, passphrase, password) < 0 ||
+	    preflight_run(p, &acc, (size_t)p->ssh.forks, &rep) < 0) {
+		fprintf(stderr, "hnsp-installer preflight: out of memory\n");
+		r = EXIT_FAILED;
+		goto out;
+	}
+	if (args.json)
+		r = preflight_json(rep);
+	else
+		preflight_table(cli, rep);
+	if (r == EXIT_OK && !rep->ok)
+		r = EXIT_FAILED;
+out:
+	preflight_report_free(rep);
+	access_release(&acc);
+	free_secret(password);
+	project_free(p);
+	catalog_free(cat);
+	return r;
+}
+
 /* ---- the command table ---- */
 
 static const struct command commands[] = {
@@ -346,6 +551,20 @@ static const struct command commands[] = {
 	 "  --json    print {\"project\":..., \"phases\":[{\"component\", \"playbook\",\n"
 	 "            \"hosts\", \"reason\"}, ...]}\n",
 	 plan_options, "", cmd_plan},
+	{"preflight", "PROJECT [--json] [--ask-pass]", "check every host before anything is changed",
+	 "Connects to every host of PROJECT at once (host keys verified), gathers its facts\n"
+	 "with one command, and checks: reachable and authenticated, sudo, OS, CPU, memory\n"
+	 "and disk against each role's minimum, swap, clock skew, required ports free,\n"
+	 "unique host names, the VIP not yet answering, kernel modules, storage devices\n"
+	 "and python3.  Prints a host x check table and the reason for anything not OK.\n"
+	 "Exit status 0 when nothing failed, 1 otherwise.\n"
+	 "\n"
+	 "  --json       print {\"ok\":bool, \"hosts\":[{\"name\", \"checks\":[{\"name\",\n"
+	 "               \"status\":\"ok|warn|fail\", \"detail\"}]}]}\n"
+	 "  --ask-pass   ask for the SSH password at the terminal (never stored)\n"
+	 "\n"
+	 "A key's passphrase is read from $HNSP_KEY_PASSPHRASE when set.\n",
+	 preflight_options, "", cmd_preflight},
 };
 
 static const struct command *command_find(const char *name)

@@ -18,6 +18,7 @@
 
 #include "command.h"
 #include "error.h"
+#include "fanout.h"
 
 #define DEFAULT_MAX_OUTPUT (1u << 20)
 
@@ -193,6 +194,7 @@ static int jump_open(const struct ssh_settings_view *s, const struct ssh_endpoin
 		return failf(fail, SSH_FAIL_LOCAL, "%s: out of memory", ep->name);
 	l->sock = -1;
 	direct.jump = NULL;
+	direct.gate = NULL; /* the caller already holds the gate for the jump host */
 	if ((r = ssh_conn_open(&direct, s->jump, &l->jump, fail)) < 0) {
 		char inner[sizeof(fail->message)];
 		snprintf(inner, sizeof(inner), "%s", fail->message);
@@ -350,6 +352,8 @@ int ssh_conn_open(const struct ssh_settings_view *s, const struct ssh_endpoint *
 {
 	struct ssh_conn *c = calloc(1, sizeof(*c));
 	long timeout_usec = s->connect_timeout_ms * 1000L;
+	const char *gate_key = s->jump ? s->jump->address : ep->address;
+	bool gated = false;
 	int fd = -1, no = 0, r;
 
 	*out = NULL;
@@ -361,6 +365,14 @@ int ssh_conn_open(const struct ssh_settings_view *s, const struct ssh_endpoint *
 	}
 	snprintf(c->name, sizeof(c->name), "%s", ep->name);
 	snprintf(c->user, sizeof(c->user), "%s", ep->user);
+	/* Unauthenticated handshakes count against sshd's MaxStartups. */
+	if (s->gate != NULL) {
+		if (gate_enter(s->gate, gate_key) < 0) {
+			r = failf(fail, SSH_FAIL_LOCAL, "%s: out of memory", ep->name);
+			goto err;
+		}
+		gated = true;
+	}
 	r = s->jump ? jump_open(s, ep, &c->link, &fd, fail)
 		    : tcp_connect(ep, s->connect_timeout_ms, &fd, fail);
 	if (r < 0)
@@ -388,9 +400,13 @@ int ssh_conn_open(const struct ssh_settings_view *s, const struct ssh_endpoint *
 	}
 	if ((r = verify_host_key(c, s, ep, fail)) < 0 || (r = authenticate(c, s, ep, fail)) < 0)
 		goto err;
+	if (gated)
+		gate_leave(s->gate, gate_key);
 	*out = c;
 	return 0;
 err:
+	if (gated)
+		gate_leave(s->gate, gate_key);
 	ssh_conn_free(c);
 	return r;
 }

@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct gate;
+
 /* What went wrong, for tables and exit codes. */
 enum ssh_fail {
 	SSH_FAIL_NONE,
@@ -51,6 +53,7 @@ struct ssh_settings_view {
 	enum ssh_hostkey_policy policy;
 	long connect_timeout_ms;     /* TCP connect and SSH handshake */
 	const struct ssh_endpoint *jump; /* NULL: connect directly */
+	struct gate *gate;           /* limits handshakes per address (fanout.h); or NULL */
 };
 
 struct ssh_conn;

@@ -1,0 +1,89 @@
+/* access.c: turn a project's ssh settings into connection settings. */
+#include "access.h"
+
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "fanout.h"
+
+char *access_resolve_path(const struct project *p, const char *path)
+{
+	char dir[PATH_MAX], *out = NULL;
+	const char *home = getenv("HOME");
+
+	if (path[0] == '/')
+		return strdup(path);
+	if (path[0] == '~' && path[1] == '/' && home != NULL) {
+		if (asprintf(&out, "%s/%s", home, path + 2) < 0)
+			return NULL;
+		return out;
+	}
+	snprintf(dir, sizeof(dir), "%s", p->path);
+	if (asprintf(&out, "%s/%s", dirname(dir), path) < 0)
+		return NULL;
+	return out;
+}
+
+int access_init(struct access *a, const struct project *p, const char *state_dir,
+		const char *passphrase, const char *password)
+{
+	const struct ssh_settings *s = &p->ssh;
+
+	memset(a, 0, sizeof(*a));
+	if ((a->endpoints = calloc(p->hosts.n + 1, sizeof(*a->endpoints))) == NULL ||
+	    (a->gate = gate_new(GATE_DEFAULT_PER_KEY)) == NULL)
+		goto nomem;
+	if (s->key_file != NULL && (a->key_file = access_resolve_path(p, s->key_file)) == NULL)
+		goto nomem;
+	if (s->known_hosts != NULL)
+		a->known_hosts = access_resolve_path(p, s->known_hosts);
+	else if (asprintf(&a->known_hosts, "%s/known_hosts", state_dir) < 0)
+		a->known_hosts = NULL;
+	if (a->known_hosts == NULL)
+		goto nomem;
+	for (size_t i = 0; i < p->hosts.n; i++) {
+		const struct host *h = HOST_AT(p, i);
+		a->endpoints[i] = (struct ssh_endpoint){
+			.name = h->name,
+			.address = h->address,
+			.port = (int)(h->port ? h->port : s->port),
+			.user = h->user ? h->user : s->user,
+		};
+	}
+	a->n = p->hosts.n;
+	a->view = (struct ssh_settings_view){
+		.key_file = a->key_file,
+		.passphrase = passphrase,
+		.password = password,
+		.known_hosts = a->known_hosts,
+		.policy = (enum ssh_hostkey_policy)s->host_key_policy,
+		.connect_timeout_ms = s->connect_timeout * 1000L,
+		.gate = a->gate,
+	};
+	if (s->jump_host != NULL) {
+		a->jump = (struct ssh_endpoint){
+			.name = s->jump_host->address,
+			.address = s->jump_host->address,
+			.port = (int)s->jump_host->port,
+			.user = s->jump_host->user ? s->jump_host->user : s->user,
+		};
+		a->view.jump = &a->jump;
+	}
+	return 0;
+nomem:
+	access_release(a);
+	return HNSP_ERR_NOMEM;
+}
+
+void access_release(struct access *a)
+{
+	free(a->endpoints);
+	free(a->key_file);
+	free(a->known_hosts);
+	gate_free(a->gate);
+	memset(a, 0, sizeof(*a));
+}

@@ -1,0 +1,36 @@
+/* access.h: how to reach a project's hosts.
+ *
+ * Resolves the project's ssh settings into what the ssh module takes: key
+ * and known_hosts paths (relative to the project file, or the state
+ * directory), one endpoint per host with its own port and user, the jump
+ * host, and the handshake gate shared by every connection of a run. */
+#ifndef HNSP_ACCESS_H
+#define HNSP_ACCESS_H
+
+#include <stddef.h>
+
+#include "project.h"
+#include "ssh.h"
+
+struct access {
+	struct ssh_settings_view view;   /* borrows the fields below */
+	struct ssh_endpoint *endpoints;  /* owned; one per project host, in order */
+	size_t n;
+	struct ssh_endpoint jump;        /* used when view.jump is set */
+	char *key_file;                  /* owned */
+	char *known_hosts;               /* owned */
+	struct gate *gate;               /* owned */
+};
+
+/* Fills a from the project p (borrowed: it must outlive a).  state_dir holds
+ * the default known_hosts.  passphrase and password are borrowed secrets, or
+ * NULL.  Returns 0, HNSP_ERR_NOMEM or HNSP_ERR_LIMIT (a path too long). */
+int access_init(struct access *a, const struct project *p, const char *state_dir,
+		const char *passphrase, const char *password);
+void access_release(struct access *a);
+
+/* Resolves a path written in the project file: "~/" is $HOME, a relative
+ * path is relative to the project file's directory.  Returns new memory. */
+char *access_resolve_path(const struct project *p, const char *path);
+
+#endif
