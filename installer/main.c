@@ -17,6 +17,7 @@
 #include <termios.h>
 
 #include "access.h"
+#include "batch.h"
 #include "catalog.h"
 #include "datadir.h"
 #include "diag.h"
@@ -375,6 +376,64 @@ static void free_secret(char *s)
 	free(s);
 }
 
+/* ---- what every command that reaches hosts shares ---- */
+
+struct remote {
+	struct catalog *cat;
+	struct project *p;
+	struct access acc;
+	char *password;       /* typed at the terminal, or NULL */
+};
+
+/* Loads the project and resolves how to reach its hosts.  Returns an exit
+ * code; on EXIT_OK release rm with remote_release(). */
+static int remote_open(const struct cli *cli, const char *path, bool ask_pass, struct remote *rm)
+{
+	char state[PATH_MAX];
+	int r;
+
+	memset(rm, 0, sizeof(*rm));
+	if ((r = load(cli, path, &rm->cat, &rm->p)) != EXIT_OK)
+		return r;
+	if (state_dir_resolve(cli->state, state, sizeof(state)) < 0) {
+		fprintf(stderr, "hnsp-installer: cannot create the state directory %s: %s\n", state,
+			strerror(errno));
+		r = EXIT_USAGE;
+		goto err;
+	}
+	if (ask_pass && (rm->password = read_secret("SSH password: ")) == NULL) {
+		fprintf(stderr, "hnsp-installer: --ask-pass needs a terminal to read the password "
+				"from\n");
+		r = EXIT_USAGE;
+		goto err;
+	}
+	if (rm->p->ssh.host_key_policy == SSH_HOSTKEY_OFF)
+		fprintf(stderr, "%sWARNING%s: host keys are not verified (ssh.host_key_policy: off); "
+				"anyone on the network path can pose as a host\n",
+			paint(cli->color_err, RED), paint(cli->color_err, RESET));
+	ssh_init();
+	if (access_init(&rm->acc, rm->p, state, getenv("HNSP_KEY_PASSPHRASE"), rm->password) < 0) {
+		fprintf(stderr, "hnsp-installer: out of memory\n");
+		r = EXIT_FAILED;
+		goto err;
+	}
+	return EXIT_OK;
+err:
+	free_secret(rm->password);
+	project_free(rm->p);
+	catalog_free(rm->cat);
+	memset(rm, 0, sizeof(*rm));
+	return r;
+}
+
+static void remote_release(struct remote *rm)
+{
+	access_release(&rm->acc);
+	free_secret(rm->password);
+	project_free(rm->p);
+	catalog_free(rm->cat);
+}
+
 /* ---- preflight ---- */
 
 struct preflight_args {
@@ -481,12 +540,8 @@ static int cmd_preflight(struct cli *cli, int argc, char **argv)
 {
 	const struct command *cmd = command_find("preflight");
 	struct preflight_args args = {0};
-	struct catalog *cat = NULL;
-	struct project *p = NULL;
 	struct preflight_report *rep = NULL;
-	struct access acc = {0};
-	char state[PATH_MAX], *password = NULL;
-	const char *passphrase = getenv("HNSP_KEY_PASSPHRASE");
+	struct remote rm;
 	int first = parse_options(cmd, argc, argv, preflight_option, &args);
 	int r;
 
@@ -495,27 +550,9 @@ static int cmd_preflight(struct cli *cli, int argc, char **argv)
 	if (argc - first != 1)
 		return usage_error(cmd, argc - first ? "expects one project file" :
 						       "missing the project file");
-	if ((r = load(cli, argv[first], &cat, &p)) != EXIT_OK)
+	if ((r = remote_open(cli, argv[first], args.ask_pass, &rm)) != EXIT_OK)
 		return r;
-	if (state_dir_resolve(cli->state, state, sizeof(state)) < 0) {
-		fprintf(stderr, "hnsp-installer: cannot create the state directory %s: %s\n", state,
-			strerror(errno));
-		r = EXIT_USAGE;
-		goto out;
-	}
-	if (args.ask_pass && (password = read_secret("SSH password: ")) == NULL) {
-		fprintf(stderr, "hnsp-installer preflight: --ask-pass needs a terminal to read the "
-				"password from\n");
-		r = EXIT_USAGE;
-		goto out;
-	}
-	if (p->ssh.host_key_policy == SSH_HOSTKEY_OFF)
-		fprintf(stderr, "%sWARNING%s: host keys are not verified (ssh.host_key_policy: off); "
-				"anyone on the network path can pose as a host\n",
-			paint(cli->color_err, RED), paint(cli->color_err, RESET));
-	ssh_init();
-	if (access_init(&acc, p, state, passphrase, password) < 0 ||
-	    preflight_run(p, &acc, (size_t)p->ssh.forks, &rep) < 0) {
+	if (preflight_run(rm.p, &rm.acc, (size_t)rm.p->ssh.forks, &rep) < 0) {
 		fprintf(stderr, "hnsp-installer preflight: out of memory\n");
 		r = EXIT_FAILED;
 		goto out;
@@ -528,10 +565,210 @@ static int cmd_preflight(struct cli *cli, int argc, char **argv)
 		r = EXIT_FAILED;
 out:
 	preflight_report_free(rep);
-	access_release(&acc);
-	free_secret(password);
-	project_free(p);
-	catalog_free(cat);
+	remote_release(&rm);
+	return r;
+}
+
+/* ---- exec ---- */
+
+struct exec_args {
+	bool json;
+	bool ask_pass;
+	bool become;
+	const char *hosts;    /* --hosts: names or roles, comma-separated */
+	long timeout_s;
+	bool bad;             /* an option value was invalid */
+};
+
+static const struct option exec_options[] = {{"json", no_argument, NULL, 'j'},
+					     {"ask-pass", no_argument, NULL, 'p'},
+					     {"become", no_argument, NULL, 'b'},
+					     {"hosts", required_argument, NULL, 'H'},
+					     {"timeout", required_argument, NULL, 't'},
+					     {NULL, 0, NULL, 0}};
+
+static bool exec_option(int opt, void *data)
+{
+	struct exec_args *a = data;
+	char *end;
+
+	switch (opt) {
+	case 'j':
+		a->json = true;
+		return true;
+	case 'p':
+		a->ask_pass = true;
+		return true;
+	case 'b':
+		a->become = true;
+		return true;
+	case 'H':
+		a->hosts = optarg;
+		return true;
+	case 't':
+		a->timeout_s = strtol(optarg, &end, 10);
+		if (*end != '\0' || a->timeout_s < 1 || a->timeout_s > 86400) {
+			fprintf(stderr, "hnsp-installer exec: --timeout takes seconds from 1 to 86400, "
+					"not '%s'\n", optarg);
+			a->bad = true;
+		}
+		return true;
+	}
+	return false;
+}
+
+/* Selects hosts by name or role from a comma-separated list; all when list
+ * is NULL.  Returns the count, or -1 after printing what did not match. */
+static long select_hosts(const struct project *p, const char *list, size_t *out)
+{
+	char *copy, *save = NULL;
+	long n = 0;
+
+	if (list == NULL) {
+		for (size_t i = 0; i < p->hosts.n; i++)
+			out[n++] = i;
+		return n;
+	}
+	if ((copy = strdup(list)) == NULL)
+		return -1;
+	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		bool matched = false;
+		for (size_t i = 0; i < p->hosts.n; i++) {
+			const struct host *h = HOST_AT(p, i);
+			bool dup = false;
+			if (strcmp(h->name, w) != 0 && !host_has_role(h, w))
+				continue;
+			matched = true;
+			for (long k = 0; k < n; k++)
+				dup |= out[k] == i;
+			if (!dup)
+				out[n++] = i;
+		}
+		if (!matched) {
+			fprintf(stderr, "hnsp-installer exec: '%s' is neither a host nor a role of "
+					"project '%s'\n", w, p->name);
+			free(copy);
+			return -1;
+		}
+	}
+	free(copy);
+	return n;
+}
+
+static int exec_json(const struct remote *rm, const struct batch *b)
+{
+	json_t *root = json_object(), *hosts = json_array();
+	bool ok = true;
+	int r = EXIT_OK;
+
+	if (root == NULL || hosts == NULL)
+		goto nomem;
+	for (size_t i = 0; i < b->n; i++) {
+		const struct batch_item *it = &b->items[i];
+		const struct ssh_exec_result *res = &it->result;
+		bool fine = it->fail.kind == SSH_FAIL_NONE && res->exit_status == 0;
+		json_t *h = json_pack("{s:s, s:s, s:i, s:s%, s:s%, s:b, s:I, s:I, s:s}", "name",
+				      rm->acc.endpoints[it->host].name, "status",
+				      it->fail.kind != SSH_FAIL_NONE ? ssh_fail_name(it->fail.kind)
+				      : fine ? "ok" : "command failed",
+				      "exit_status", res->exit_status, "stdout",
+				      res->out ? res->out : "", res->out ? res->out_len : 0, "stderr",
+				      res->err ? res->err : "", res->err ? res->err_len : 0,
+				      "truncated", res->truncated, "connect_ms",
+				      (json_int_t)it->connect_ms, "elapsed_ms",
+				      (json_int_t)res->elapsed_ms, "reason", it->fail.message);
+		ok &= fine;
+		if (h == NULL || json_array_append_new(hosts, h) < 0)
+			goto nomem;
+	}
+	json_object_set_new(root, "ok", json_boolean(ok));
+	json_object_set_new(root, "elapsed_ms", json_integer(b->elapsed_ms));
+	json_object_set_new(root, "hosts", hosts);
+	if (json_dumpf(root, stdout, JSON_INDENT(2)) < 0 || fputc('\n', stdout) == EOF)
+		r = EXIT_FAILED;
+	json_decref(root);
+	return r == EXIT_OK && !ok ? EXIT_FAILED : r;
+nomem:
+	json_decref(root);
+	fprintf(stderr, "hnsp-installer exec: out of memory\n");
+	return EXIT_FAILED;
+}
+
+/* One block per host, in project order, each printed whole. */
+static int exec_text(const struct cli *cli, const struct remote *rm, const struct batch *b)
+{
+	bool c = cli->color_out;
+	size_t failed = 0;
+
+	for (size_t i = 0; i < b->n; i++) {
+		const struct batch_item *it = &b->items[i];
+		const struct ssh_exec_result *res = &it->result;
+		const char *name = rm->acc.endpoints[it->host].name;
+		if (it->fail.kind != SSH_FAIL_NONE) {
+			failed++;
+			printf("%s== %s%s %s[%s]%s %s\n", paint(c, BOLD), name, paint(c, RESET),
+			       paint(c, RED), ssh_fail_name(it->fail.kind), paint(c, RESET),
+			       it->fail.message);
+			continue;
+		}
+		failed += res->exit_status != 0;
+		printf("%s== %s%s %s[exit %d, %ld ms]%s%s\n", paint(c, BOLD), name, paint(c, RESET),
+		       paint(c, res->exit_status ? RED : GREEN), res->exit_status,
+		       it->connect_ms + res->elapsed_ms, paint(c, RESET),
+		       res->truncated ? " (output cut to its last 1 MiB)" : "");
+		fwrite(res->out, 1, res->out_len, stdout);
+		if (res->out_len && res->out[res->out_len - 1] != '\n')
+			putchar('\n');
+		fflush(stdout);
+		fwrite(res->err, 1, res->err_len, stderr);
+		if (res->err_len && res->err[res->err_len - 1] != '\n')
+			fputc('\n', stderr);
+		fflush(stderr);
+	}
+	printf("exec: %zu %s, %zu ok, %zu failed in %.1f s\n", b->n, plural(b->n, "host", "hosts"),
+	       b->n - failed, failed, (double)b->elapsed_ms / 1000.0);
+	return failed ? EXIT_FAILED : EXIT_OK;
+}
+
+static int cmd_exec(struct cli *cli, int argc, char **argv)
+{
+	const struct command *cmd = command_find("exec");
+	struct exec_args args = {.timeout_s = 600};
+	struct remote rm;
+	struct batch *b = NULL;
+	size_t *sel = NULL;
+	long nsel;
+	int first = parse_options(cmd, argc, argv, exec_option, &args);
+	int r;
+
+	if (first < 0 || args.bad)
+		return EXIT_USAGE;
+	if (argc - first < 2)
+		return usage_error(cmd, argc - first ? "missing the command to run"
+						     : "missing the project file");
+	if ((r = remote_open(cli, argv[first], args.ask_pass, &rm)) != EXIT_OK)
+		return r;
+	if ((sel = calloc(rm.p->hosts.n + 1, sizeof(*sel))) == NULL ||
+	    (nsel = select_hosts(rm.p, args.hosts, sel)) < 0) {
+		r = EXIT_USAGE;
+		goto out;
+	}
+	{
+		struct ssh_exec_options o = {.timeout_ms = args.timeout_s * 1000L,
+					     .become = args.become || rm.p->ssh.become,
+					     .become_password = rm.password};
+		if (batch_exec(&rm.acc, sel, (size_t)nsel, (size_t)rm.p->ssh.forks,
+			       (const char *const *)argv + first + 1, &o, &b) < 0) {
+			fprintf(stderr, "hnsp-installer exec: out of memory\n");
+			r = EXIT_FAILED;
+			goto out;
+		}
+	}
+	r = args.json ? exec_json(&rm, b) : exec_text(cli, &rm, b);
+out:
+	batch_free(b);
+	free(sel);
+	remote_release(&rm);
 	return r;
 }
 
@@ -565,6 +802,21 @@ static const struct command commands[] = {
 	 "\n"
 	 "A key's passphrase is read from $HNSP_KEY_PASSPHRASE when set.\n",
 	 preflight_options, "", cmd_preflight},
+	{"exec", "PROJECT [--hosts LIST] [options] -- COMMAND [ARG...]",
+	 "run one command on the project's hosts at once",
+	 "Runs COMMAND with its arguments on every host (or those named in --hosts, by\n"
+	 "host name or role, comma-separated), up to ssh.forks at once.  Arguments are\n"
+	 "passed as they are: nothing is interpreted by a shell unless you run one.\n"
+	 "Each host's output is printed whole, in project order, never interleaved.\n"
+	 "Exit status 0 when the command succeeded everywhere, 1 otherwise.\n"
+	 "\n"
+	 "  --hosts LIST   host names or roles, e.g. master1,worker or etcd\n"
+	 "  --timeout S    seconds the command may run (default 600)\n"
+	 "  --become       run through sudo (also when ssh.become is true)\n"
+	 "  --ask-pass     ask for the SSH (and sudo) password at the terminal\n"
+	 "  --json         print {\"ok\", \"hosts\":[{\"name\", \"status\", \"exit_status\",\n"
+	 "                 \"stdout\", \"stderr\", \"connect_ms\", \"elapsed_ms\", \"reason\"}]}\n",
+	 exec_options, "", cmd_exec},
 };
 
 static const struct command *command_find(const char *name)
