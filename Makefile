@@ -16,7 +16,7 @@ BUILD := build
 # Debian packages: to build, to test, and to run the lab.
 DEB_BUILD := build-essential pkg-config libssh-dev libyaml-dev libjansson-dev \
 	libmicrohttpd-dev libncurses-dev libsodium-dev
-DEB_TEST := libcmocka-dev clang libclang-rt-14-dev tmux openssh-client
+DEB_TEST := libcmocka-dev clang libclang-rt-14-dev tmux openssh-client python3
 DEB_LAB := mmdebstrap systemd-container iproute2 util-linux
 DEB_PACKAGES := $(DEB_BUILD) $(DEB_TEST) $(DEB_LAB)
 
