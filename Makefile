@@ -97,7 +97,7 @@ fuzz: $(FUZZ_BIN)
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
 	@mkdir -p $(@D)
 	$(call say,FUZZ,$@)
-	$(Q)clang $(ALL_CPPFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined $(WARNINGS) \
+	$(Q)clang $(ALL_CPPFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(WARNINGS) \
 		-o $@ $< $(CORE_SRC) $(PKG_LIBS)
 
 deps:

@@ -359,6 +359,9 @@ static void check_hosts(const struct check_ctx *c)
 
 	for (size_t i = 0; i < nroles; i++)
 		roles[i] = OBJLIST_AT(&c->cat->roles, struct catalog_role, i)->name;
+	if (p->hosts.n == 0 && ynode_get(p->node, "hosts") != NULL &&
+	    ynode_get(p->node, "hosts")->kind == YNODE_SEQ)
+		report(c, DIAG_ERROR, ynode_get(p->node, "hosts"), "'hosts': no host is given");
 	for (size_t i = 0; i < p->hosts.n; i++) {
 		const struct host *h = HOST_AT(p, i);
 		const struct ynode *role_list = ynode_get(h->node, "roles");
@@ -368,18 +371,21 @@ static void check_hosts(const struct check_ctx *c)
 		if (h->roles.n == 0 && role_list != NULL && role_list->kind == YNODE_SEQ)
 			report(c, DIAG_ERROR, role_list, "'hosts[%zu].roles': no role given", i);
 		for (size_t r = 0; r < h->roles.n; r++) {
+			const struct ynode *item;
 			const char *hint;
+			size_t at_index = r;
 			if (catalog_has_role(c->cat, h->roles.v[r]))
 				continue;
+			item = schema_item_node(role_list, h->roles.v[r], &at_index);
 			hint = suggest_closest(h->roles.v[r], roles, nroles);
 			if (hint)
-				report(c, DIAG_ERROR, role_list->items[r],
+				report(c, DIAG_ERROR, item,
 				       "'hosts[%zu].roles[%zu]': unknown role '%s'; did you mean "
 				       "'%s'?",
-				       i, r, h->roles.v[r], hint);
+				       i, at_index, h->roles.v[r], hint);
 			else
-				report(c, DIAG_ERROR, role_list->items[r],
-				       "'hosts[%zu].roles[%zu]': unknown role '%s'", i, r,
+				report(c, DIAG_ERROR, item,
+				       "'hosts[%zu].roles[%zu]': unknown role '%s'", i, at_index,
 				       h->roles.v[r]);
 		}
 		for (size_t j = 0; j < i; j++) {
@@ -388,13 +394,18 @@ static void check_hosts(const struct check_ctx *c)
 				report(c, DIAG_ERROR, at(h->node, "name"),
 				       "'hosts[%zu].name': '%s' is already the name of hosts[%zu]", i,
 				       h->name, j);
-			if (h->address && o->address && strcmp(h->address, o->address) == 0)
+		}
+		if (h->address == NULL || !ipaddr_parse(h->address, &a))
+			continue;
+		/* Compared as addresses: fd00::11 and fd00:0::11 are one host. */
+		for (size_t j = 0; j < i; j++) {
+			const struct host *o = HOST_AT(p, j);
+			struct ipaddr b;
+			if (o->address && ipaddr_parse(o->address, &b) && ipaddr_cmp(&a, &b) == 0)
 				report(c, DIAG_ERROR, at(h->node, "address"),
 				       "'hosts[%zu].address': %s is already the address of '%s'", i,
 				       h->address, o->name ? o->name : "another host");
 		}
-		if (h->address == NULL || !ipaddr_parse(h->address, &a))
-			continue;
 		for (size_t k = 0; k < p->network.host_cidrs.n; k++) {
 			struct iprange r;
 			if (iprange_parse_cidr(p->network.host_cidrs.v[k], &r) == CIDR_OK &&
@@ -553,15 +564,18 @@ static void check_pools(const struct check_ctx *c)
 		const struct ynode *list = ynode_get(pool->node, "addresses");
 		for (size_t j = 0; j < pool->addresses.n; j++) {
 			const char *entry = pool->addresses.v[j];
+			size_t at_index = j;
+			const struct ynode *item = schema_item_node(list, entry, &at_index);
 			char path[96];
 			struct iprange r;
 			if (!iprange_parse_pool(entry, &r))
 				continue;
-			snprintf(path, sizeof(path), "network.metallb_pools[%zu].addresses[%zu]", i, j);
-			check_pool_entry(c, list->items[j], path, entry, &r);
+			snprintf(path, sizeof(path), "network.metallb_pools[%zu].addresses[%zu]", i,
+				 at_index);
+			check_pool_entry(c, item, path, entry, &r);
 			for (size_t k = 0; k < nseen; k++)
 				if (iprange_overlaps(&r, &seen[k]))
-					report(c, DIAG_ERROR, list->items[j],
+					report(c, DIAG_ERROR, item,
 					       "'%s': %s overlaps %s, already in a pool", path, entry,
 					       seen_name[k]);
 			if (nseen < 256) {

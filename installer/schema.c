@@ -56,6 +56,17 @@ const char *schema_quote(const char *s, char *buf, size_t size)
 	return buf;
 }
 
+const struct ynode *schema_item_node(const struct ynode *seq, const char *value, size_t *index)
+{
+	for (size_t i = 0; seq != NULL && seq->kind == YNODE_SEQ && i < seq->count; i++)
+		if (seq->items[i]->kind == YNODE_SCALAR && strcmp(seq->items[i]->value, value) == 0) {
+			if (index != NULL)
+				*index = i;
+			return seq->items[i];
+		}
+	return seq;
+}
+
 bool strlist_contains(const struct strlist *l, const char *s)
 {
 	for (size_t i = 0; i < l->n; i++)
@@ -367,7 +378,8 @@ static bool read_strlist(const struct schema_ctx *ctx, const struct field *f,
 	}
 	if (!check_list_len(ctx, f, n, path))
 		return false;
-	if (n->count > 0 && (out->v = calloc(n->count, sizeof(*out->v))) == NULL) {
+	/* One more slot: the array stays NULL-terminated, usable as a values table. */
+	if ((out->v = calloc(n->count + 1, sizeof(*out->v))) == NULL) {
 		schema_report(ctx, DIAG_ERROR, n, "out of memory");
 		return false;
 	}
@@ -416,7 +428,7 @@ static bool read_objlist(const struct schema_ctx *ctx, const struct field *f,
 		if (n->items[i]->kind != YNODE_MAP) {
 			char found[QUOTE_BUF + 32];
 			schema_report(ctx, DIAG_ERROR, n->items[i],
-				      "'%s': expected a mapping describing a %s, found %s",
+				      "'%s': expected a mapping (one %s), found %s",
 				      item_path, f->what ? f->what : "item",
 				      schema_found(n->items[i], found, sizeof(found)));
 			ok = false;

@@ -39,7 +39,7 @@ enum str_format {
 };
 
 struct strlist {
-	char **v;   /* owned strings */
+	char **v;   /* owned strings, NULL-terminated once read */
 	size_t n;
 };
 
@@ -106,6 +106,11 @@ const char *schema_quote(const char *s, char *buf, size_t size);
 const char *schema_found(const struct ynode *n, char *buf, size_t size);
 
 bool strlist_contains(const struct strlist *l, const char *s);
+
+/* The item of sequence seq whose text is value (a strlist drops bad items,
+ * so indexes differ): sets *index (may be NULL) and returns the node, or
+ * returns seq itself when no item matches. */
+const struct ynode *schema_item_node(const struct ynode *seq, const char *value, size_t *index);
 
 /* The item at index i of an objlist of structs of type T. */
 #define OBJLIST_AT(l, T, i) (&((T *)(l)->v)[i])

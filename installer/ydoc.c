@@ -59,11 +59,25 @@ static void fail_nomem(struct builder *b)
 	fail(b, HNSP_ERR_NOMEM, 0, 0, "out of memory");
 }
 
+/* Counts nodes as if every alias were expanded; refuses past the limit. */
+static bool count_expanded(struct builder *b, size_t weight, unsigned line, unsigned column)
+{
+	b->total += weight;
+	if (b->total <= YDOC_MAX_EXPANDED)
+		return true;
+	fail(b, HNSP_ERR_LIMIT, line, column,
+	     "aliases expand to more than %u nodes; a project file needs far fewer",
+	     YDOC_MAX_EXPANDED);
+	return false;
+}
+
 static struct ynode *node_new(struct builder *b, enum ynode_kind kind, const yaml_mark_t *mark)
 {
 	struct ydoc *doc = b->doc;
 	struct ynode *n;
 
+	if (!count_expanded(b, 1, (unsigned)mark->line + 1, (unsigned)mark->column + 1))
+		return NULL;
 	if (doc->nnodes == doc->cap) {
 		size_t cap = doc->cap ? doc->cap * 2 : 64;
 		struct ynode **nodes = realloc(doc->nodes, cap * sizeof(*nodes));
@@ -115,13 +129,6 @@ static void attach(struct builder *b, struct ynode *n, size_t weight)
 {
 	struct frame *f;
 
-	b->total += weight;
-	if (b->total > YDOC_MAX_EXPANDED) {
-		fail(b, HNSP_ERR_LIMIT, n->line, n->column,
-		     "aliases expand to more than %u nodes; a project file needs far fewer",
-		     YDOC_MAX_EXPANDED);
-		return;
-	}
 	if (b->depth == 0) {
 		b->doc->root = n;
 		return;
@@ -280,7 +287,9 @@ static void on_alias(struct builder *b, const yaml_event_t *ev)
 		     (const char *)ev->data.alias.anchor);
 		return;
 	}
-	attach(b, a->node, a->weight);
+	if (count_expanded(b, a->weight, (unsigned)ev->start_mark.line + 1,
+			   (unsigned)ev->start_mark.column + 1))
+		attach(b, a->node, a->weight);
 }
 
 static void parser_error(struct builder *b, const yaml_parser_t *p, const char *buf, size_t len)
@@ -404,7 +413,7 @@ int ydoc_load(const char *path, struct ydoc **out, struct diag_list *diags)
 {
 	struct stat st;
 	char *buf = NULL;
-	size_t len = 0;
+	size_t len = 0, cap;
 	int fd = -1;
 	int r;
 
@@ -432,13 +441,23 @@ int ydoc_load(const char *path, struct ydoc **out, struct diag_list *diags)
 		goto out;
 	}
 	/* Read at most one byte past the limit: pipes and devices have no size. */
-	if ((buf = malloc(YDOC_MAX_BYTES + 1)) == NULL) {
+	cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : YDOC_MAX_BYTES + 1;
+	if ((buf = malloc(cap)) == NULL) {
 		diag_add(diags, DIAG_ERROR, path, 0, 0, "out of memory");
 		r = HNSP_ERR_NOMEM;
 		goto out;
 	}
 	for (;;) {
-		ssize_t n = read(fd, buf + len, YDOC_MAX_BYTES + 1 - len);
+		ssize_t n;
+		if (len == cap) {
+			/* A regular file that grew while read: take up to the limit. */
+			char *bigger = cap > YDOC_MAX_BYTES ? NULL : realloc(buf, YDOC_MAX_BYTES + 1);
+			if (bigger == NULL)
+				break;
+			buf = bigger;
+			cap = YDOC_MAX_BYTES + 1;
+		}
+		n = read(fd, buf + len, cap - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {

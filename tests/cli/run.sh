@@ -104,7 +104,7 @@ type.yaml: 1 error, 0 warnings" "$bin" validate type.yaml
 		prev=$n
 	done
 } >bomb.yaml
-check "alias bomb (billion laughs)" 2 "bomb.yaml:6:4: error: aliases expand to more than 1000000 nodes; a project file needs far fewer
+check "alias bomb (billion laughs)" 2 "bomb.yaml:7:8: error: aliases expand to more than 1000000 nodes; a project file needs far fewer
 bomb.yaml: 1 error, 0 warnings" "$bin" validate bomb.yaml
 
 python3 -c 'print("[" * 10000 + "]" * 10000)' >deep.yaml
