@@ -16,8 +16,8 @@ BUILD := build
 # Debian packages: to build, to test, and to run the lab.
 DEB_BUILD := build-essential pkg-config libssh-dev libyaml-dev libjansson-dev \
 	libmicrohttpd-dev libncurses-dev libsodium-dev
-DEB_TEST := libcmocka-dev clang libclang-rt-14-dev tmux openssh-client python3
-DEB_LAB := mmdebstrap systemd-container iproute2 util-linux
+DEB_TEST := libcmocka-dev clang libclang-rt-14-dev tmux openssh-client python3 ansible time
+DEB_LAB := mmdebstrap systemd-container iproute2 util-linux procps
 DEB_PACKAGES := $(DEB_BUILD) $(DEB_TEST) $(DEB_LAB)
 
 PKGS := libssh yaml-0.1 jansson libmicrohttpd ncursesw
