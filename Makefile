@@ -20,7 +20,7 @@ DEB_TEST := libcmocka-dev clang libclang-rt-14-dev tmux openssh-client python3 a
 DEB_LAB := mmdebstrap systemd-container iproute2 util-linux procps
 DEB_PACKAGES := $(DEB_BUILD) $(DEB_TEST) $(DEB_LAB)
 
-PKGS := libssh yaml-0.1 jansson libmicrohttpd ncursesw
+PKGS := libssh yaml-0.1 jansson libmicrohttpd ncursesw libcrypto
 # Lazy: pkg-config is only asked once a rule needs it, after `make deps`.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))

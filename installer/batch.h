@@ -1,4 +1,4 @@
-/* batch.h: one command on many hosts at once.
+/* batch.h: one command, or one push, on many hosts at once.
  *
  * Each host gets its own connection and its own buffered output, so hosts
  * never interleave; one host's failure never stops the others, and each
@@ -10,12 +10,14 @@
 #include <stddef.h>
 
 #include "access.h"
+#include "push.h"
 #include "ssh.h"
 
 struct batch_item {
 	size_t host;                   /* index into the access endpoints */
 	struct ssh_failure fail;       /* kind SSH_FAIL_NONE when the command ran */
-	struct ssh_exec_result result; /* owned output; exit_status -1 when it did not run */
+	struct ssh_exec_result result; /* exec: owned output; exit_status -1 when it did not run */
+	struct push_stats push;        /* push: what was sent */
 	long connect_ms;               /* connect, host key and authentication */
 };
 
@@ -30,6 +32,10 @@ struct batch {
  * Returns 0 or HNSP_ERR_NOMEM. */
 int batch_exec(const struct access *a, const size_t *hosts, size_t nhosts, size_t concurrency,
 	       const char *const *argv, const struct ssh_exec_options *opts, struct batch **out);
+/* Pushes src to dst (see push.h) on the selected hosts, like batch_exec. */
+int batch_push(const struct access *a, const size_t *hosts, size_t nhosts, size_t concurrency,
+	       const char *src, const char *dst, const struct push_options *opts,
+	       struct batch **out);
 void batch_free(struct batch *b);
 
 #endif

@@ -772,6 +772,103 @@ out:
 	return r;
 }
 
+/* ---- push ---- */
+
+static const struct option push_options[] = {{"json", no_argument, NULL, 'j'},
+					     {"ask-pass", no_argument, NULL, 'p'},
+					     {"hosts", required_argument, NULL, 'H'},
+					     {NULL, 0, NULL, 0}};
+
+static int push_report(const struct cli *cli, const struct remote *rm, const struct batch *b,
+		       bool json)
+{
+	json_t *root = json ? json_object() : NULL, *hosts = json ? json_array() : NULL;
+	bool c = cli->color_out;
+	size_t failed = 0;
+
+	for (size_t i = 0; i < b->n; i++) {
+		const struct batch_item *it = &b->items[i];
+		const struct push_stats *ps = &it->push;
+		const char *name = rm->acc.endpoints[it->host].name;
+		bool bad = it->fail.kind != SSH_FAIL_NONE;
+		failed += bad;
+		if (json) {
+			json_array_append_new(
+				hosts, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:s}", "name",
+						 name, "status", ssh_fail_name(it->fail.kind), "files",
+						 (json_int_t)ps->files, "skipped",
+						 (json_int_t)ps->skipped, "resumed",
+						 (json_int_t)ps->resumed, "bytes_sent",
+						 (json_int_t)ps->bytes_sent, "elapsed_ms",
+						 (json_int_t)ps->elapsed_ms, "reason", it->fail.message));
+			continue;
+		}
+		if (bad)
+			printf("%s== %s%s %s[%s]%s %s\n", paint(c, BOLD), name, paint(c, RESET),
+			       paint(c, RED), ssh_fail_name(it->fail.kind), paint(c, RESET),
+			       it->fail.message);
+		else
+			printf("%s== %s%s %s[ok]%s %zu sent, %zu unchanged, %zu resumed, %.1f MB in "
+			       "%.1f s\n",
+			       paint(c, BOLD), name, paint(c, RESET), paint(c, GREEN), paint(c, RESET),
+			       ps->files, ps->skipped, ps->resumed, (double)ps->bytes_sent / 1e6,
+			       (double)ps->elapsed_ms / 1000.0);
+	}
+	if (json) {
+		json_object_set_new(root, "ok", json_boolean(failed == 0));
+		json_object_set_new(root, "elapsed_ms", json_integer(b->elapsed_ms));
+		json_object_set_new(root, "hosts", hosts);
+		json_dumpf(root, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(root);
+	} else {
+		printf("push: %zu %s, %zu ok, %zu failed in %.1f s\n", b->n,
+		       plural(b->n, "host", "hosts"), b->n - failed, failed,
+		       (double)b->elapsed_ms / 1000.0);
+	}
+	return failed ? EXIT_FAILED : EXIT_OK;
+}
+
+static int cmd_push(struct cli *cli, int argc, char **argv)
+{
+	const struct command *cmd = command_find("push");
+	struct exec_args args = {0};
+	struct remote rm;
+	struct batch *b = NULL;
+	size_t *sel = NULL;
+	long nsel;
+	int first = parse_options(cmd, argc, argv, exec_option, &args);
+	int r;
+
+	if (first < 0)
+		return EXIT_USAGE;
+	if (argc - first != 3)
+		return usage_error(cmd, "expects the project file, a local path and a remote path");
+	if (access(argv[first + 1], F_OK) != 0) {
+		fprintf(stderr, "hnsp-installer push: %s: %s\n", argv[first + 1], strerror(errno));
+		return EXIT_USAGE;
+	}
+	if ((r = remote_open(cli, argv[first], args.ask_pass, &rm)) != EXIT_OK)
+		return r;
+	if ((sel = calloc(rm.p->hosts.n + 1, sizeof(*sel))) == NULL ||
+	    (nsel = select_hosts(rm.p, args.hosts, sel)) < 0) {
+		r = EXIT_USAGE;
+		goto out;
+	}
+	if (batch_push(&rm.acc, sel, (size_t)nsel, (size_t)rm.p->ssh.forks, argv[first + 1],
+		       argv[first + 2], NULL, &b) < 0) {
+		fprintf(stderr, "hnsp-installer push: out of memory\n");
+		r = EXIT_FAILED;
+		goto out;
+	}
+	r = push_report(cli, &rm, b, args.json);
+out:
+	batch_free(b);
+	free(sel);
+	remote_release(&rm);
+	return r;
+}
+
 /* ---- the command table ---- */
 
 static const struct command commands[] = {
@@ -817,6 +914,18 @@ static const struct command commands[] = {
 	 "  --json         print {\"ok\", \"hosts\":[{\"name\", \"status\", \"exit_status\",\n"
 	 "                 \"stdout\", \"stderr\", \"connect_ms\", \"elapsed_ms\", \"reason\"}]}\n",
 	 exec_options, "", cmd_exec},
+	{"push", "PROJECT [--hosts LIST] [--json] SRC DST", "copy a file or tree to the hosts",
+	 "Copies the local file or directory SRC to the remote path DST on every host (or\n"
+	 "those in --hosts) over SFTP: a file lands at DST, a directory becomes DST.\n"
+	 "Files already identical (size and SHA-256) are skipped, an interrupted transfer\n"
+	 "resumes, each file is checked with SHA-256 on the host and renamed into place\n"
+	 "atomically, and permission bits are kept.\n"
+	 "\n"
+	 "  --hosts LIST   host names or roles, comma-separated\n"
+	 "  --ask-pass     ask for the SSH password at the terminal\n"
+	 "  --json         print {\"ok\", \"hosts\":[{\"name\", \"status\", \"files\",\n"
+	 "                 \"skipped\", \"resumed\", \"bytes_sent\", \"elapsed_ms\", \"reason\"}]}\n",
+	 push_options, "", cmd_push},
 };
 
 static const struct command *command_find(const char *name)

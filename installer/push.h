@@ -19,6 +19,8 @@
  *   - Symlinks are recreated as symlinks with the same target text (never
  *     followed).  Other file types (fifo, socket, device) are refused.
  *
+ * Remote paths are taken literally: a relative dst is relative to the login
+ * directory, and "~" is not expanded.
  * Everything runs as the connection's user (SFTP cannot use sudo).  The host
  * needs bash and coreutils (sha256sum, stat, mv -T): any Debian does.
  * The data goes over SFTP; hashing, renames and modes over a few batched

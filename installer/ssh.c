@@ -423,6 +423,11 @@ void ssh_conn_free(struct ssh_conn *c)
 	free(c);
 }
 
+const char *ssh_conn_name(const struct ssh_conn *c)
+{
+	return c->name;
+}
+
 const char *ssh_conn_fingerprint(const struct ssh_conn *c)
 {
 	return c->fingerprint;

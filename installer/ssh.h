@@ -65,6 +65,9 @@ int ssh_conn_open(const struct ssh_settings_view *settings, const struct ssh_end
 		  struct ssh_conn **out, struct ssh_failure *fail);
 void ssh_conn_free(struct ssh_conn *conn);
 
+/* The host's name, as given in its endpoint. */
+const char *ssh_conn_name(const struct ssh_conn *conn);
+
 /* The SHA256 fingerprint of the host key the server offered ("SHA256:..."). */
 const char *ssh_conn_fingerprint(const struct ssh_conn *conn);
 
