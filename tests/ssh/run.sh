@@ -111,7 +111,7 @@ expect "the other hosts ran, exit 1 overall" \
 "$lab" start worker2 >/dev/null 2>&1
 
 # ---- sshd killed in the middle of a command: a prompt classified failure, no hang
-( sleep 1.5; "$lab" exec worker1 sh -c 'pkill -KILL -x sshd; pkill -KILL -f "sshd:"' ) &
+( sleep 1.5; "$lab" exec worker1 sh -c 'pkill -KILL -x sshd; pkill -KILL -f "[s]shd:"' ) &
 start=$SECONDS
 out=$(timeout 60 "$bin" exec "$project" --hosts worker1,worker4 -- sleep 20 2>&1); rc=$?
 wait
@@ -134,6 +134,31 @@ expect "argv reaches the host unchanged (spaces, \$(), quotes, ;)" \
 p=$(variant jump "s|^ssh:|ssh:\n  jump_host:\n    address: 10.77.0.11|")
 out=$("$bin" exec "$p" --hosts worker,registry -- uname -n 2>&1); rc=$?
 expect "jump host: 6 hosts reached through master1" [ $rc = 0 ] && has "$out" "exec: 6 hosts, 6 ok"
+
+# ---- push: checksum, skip unchanged, resume after an interrupted transfer, modes, trees
+head -c 200000000 /dev/urandom >"$tmp/big.bin"
+sum=$(sha256sum <"$tmp/big.bin" | cut -d' ' -f1)
+(timeout -s KILL 1 "$root/build/hnsp-installer" push "$project" --hosts worker2 "$tmp/big.bin" /root/big.bin >/dev/null) 2>/dev/null
+part=$("$lab" exec worker2 sh -c 'stat -c %s /root/.big.bin.hnsp-part 2>/dev/null || echo 0')
+out=$("$bin" push "$project" --hosts worker2,worker3 --json "$tmp/big.bin" /root/big.bin 2>&1); rc=$?
+expect "push after a killed transfer resumes the part ($part bytes were there)" 	[ $rc = 0 ] && [ "$part" -gt 0 ] &&
+	[ "$(json "[h['resumed'] for h in d['hosts']]" <<<"$out")" = "[1, 0]" ]
+expect "pushed file has the same SHA-256 on both hosts" 	[ "$("$lab" exec worker2 sha256sum /root/big.bin | cut -d' ' -f1)" = "$sum" ] &&
+	[ "$("$lab" exec worker3 sha256sum /root/big.bin | cut -d' ' -f1)" = "$sum" ] &&
+	! "$lab" exec worker2 test -e /root/.big.bin.hnsp-part
+out=$("$bin" push "$project" --hosts worker2,worker3 --json "$tmp/big.bin" /root/big.bin 2>&1); rc=$?
+expect "pushing again sends nothing: unchanged files are skipped" 	[ $rc = 0 ] && [ "$(json "[(h['files'], h['skipped'], h['bytes_sent']) for h in d['hosts']]" <<<"$out")" = "[(0, 1, 0), (0, 1, 0)]" ]
+"$lab" exec worker2 rm -f /root/big.bin
+"$lab" exec worker3 rm -f /root/big.bin
+rm -f "$tmp/big.bin"
+mkdir -p "$tmp/tree/sub dir"
+echo hello >"$tmp/tree/a.txt"; chmod 0640 "$tmp/tree/a.txt"
+printf '#!/bin/sh\necho run\n' >"$tmp/tree/sub dir/run.sh"; chmod 0755 "$tmp/tree/sub dir/run.sh"
+ln -s a.txt "$tmp/tree/link"
+out=$("$bin" push "$project" --hosts master3 "$tmp/tree" /opt/hnsp-test 2>&1); rc=$?
+expect "push of a tree keeps modes and symlinks" 	[ $rc = 0 ] && [ "$("$lab" exec master3 stat -c '%a %N' /opt/hnsp-test/a.txt "/opt/hnsp-test/sub dir/run.sh" /opt/hnsp-test/link | tr '\n' ' ')" = \
+	"640 '/opt/hnsp-test/a.txt' 755 '/opt/hnsp-test/sub dir/run.sh' 777 '/opt/hnsp-test/link' -> 'a.txt' " ]
+"$lab" exec master3 rm -rf /opt/hnsp-test
 
 # ---- preflight: passes on the lab, fast; fails with the reason when a host breaks a rule
 start=$(date +%s%N)

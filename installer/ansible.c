@@ -1,0 +1,342 @@
+/* ansible.c: generate the inventory and config, run ansible-playbook, read its events. */
+#include "ansible.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "journal.h"
+
+#define EVENT_LINE_MAX (1u << 20) /* one event line, at most */
+
+/* ---- YAML values to JSON, typed as YAML's core schema types plain scalars ---- */
+
+static json_t *scalar_to_json(const struct ynode *n)
+{
+	char *end;
+	long long v;
+	double d;
+
+	if (!n->plain)
+		return json_stringn(n->value, n->len);
+	if (ynode_is_null(n))
+		return json_null();
+	if (strcmp(n->value, "true") == 0 || strcmp(n->value, "True") == 0)
+		return json_true();
+	if (strcmp(n->value, "false") == 0 || strcmp(n->value, "False") == 0)
+		return json_false();
+	errno = 0;
+	v = strtoll(n->value, &end, 10);
+	if (*end == '\0' && end != n->value && errno == 0)
+		return json_integer(v);
+	d = strtod(n->value, &end);
+	if (*end == '\0' && end != n->value && strpbrk(n->value, ".eE") != NULL)
+		return json_real(d);
+	return json_stringn(n->value, n->len);
+}
+
+static json_t *node_to_json(const struct ynode *n)
+{
+	json_t *out;
+
+	if (n == NULL)
+		return json_null();
+	if (n->kind == YNODE_SCALAR)
+		return scalar_to_json(n);
+	if (n->kind == YNODE_SEQ) {
+		out = json_array();
+		for (size_t i = 0; out && i < n->count; i++)
+			json_array_append_new(out, node_to_json(n->items[i]));
+		return out;
+	}
+	out = json_object();
+	for (size_t i = 0; out && i < n->count; i++)
+		json_object_setn_new(out, n->pairs[i].key->value, n->pairs[i].key->len,
+				     node_to_json(n->pairs[i].value));
+	return out;
+}
+
+static json_t *strlist_to_json(const struct strlist *l)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < l->n; i++)
+		json_array_append_new(a, json_string(l->v[i]));
+	return a;
+}
+
+/* components: {id: {option: value}} for every component the project needs,
+ * defaults from the catalog overridden by the project file. */
+static json_t *components_json(const struct project *p, const struct catalog *cat)
+{
+	size_t *needed_by = calloc(cat->components.n + 1, sizeof(*needed_by));
+	json_t *all = json_object();
+
+	if (needed_by == NULL || all == NULL) {
+		free(needed_by);
+		json_decref(all);
+		return NULL;
+	}
+	project_needs(p, cat, needed_by);
+	for (size_t i = 0; i < cat->components.n; i++) {
+		const struct component *c = COMPONENT_AT(cat, i);
+		const struct project_component *pc = project_component(p, c->id);
+		json_t *opts = json_object();
+		if (needed_by[i] == NEED_NONE)
+			continue;
+		for (size_t k = 0; k < c->options.n; k++) {
+			const struct catalog_option *o = OBJLIST_AT(&c->options, struct catalog_option, k);
+			const struct ynode *v = pc ? ynode_get(pc->options, o->name) : NULL;
+			json_object_set_new(opts, o->name, node_to_json(v ? v : o->def));
+		}
+		json_object_set_new(all, c->id, opts);
+	}
+	free(needed_by);
+	return all;
+}
+
+static json_t *inventory_json(const struct project *p, const struct catalog *cat,
+			      const struct access *a)
+{
+	const struct network_settings *net = &p->network;
+	json_t *hosts = json_object(), *groups = json_object(), *vars, *pools = json_array();
+
+	for (size_t i = 0; i < p->hosts.n; i++) {
+		const struct host *h = HOST_AT(p, i);
+		json_t *hv = h->vars ? node_to_json(h->vars) : json_object();
+		json_object_set_new(hv, "ansible_host", json_string(h->address));
+		json_object_set_new(hv, "ansible_port", json_integer(a->endpoints[i].port));
+		json_object_set_new(hv, "ansible_user", json_string(a->endpoints[i].user));
+		json_object_set_new(hv, "hnsp_roles", strlist_to_json(&h->roles));
+		json_object_set_new(hv, "hnsp_storage_devices", strlist_to_json(&h->storage_devices));
+		json_object_set_new(hv, "hnsp_labels", h->labels ? node_to_json(h->labels) : json_object());
+		json_object_set_new(hosts, h->name, hv);
+		for (size_t r = 0; r < h->roles.n; r++) {
+			json_t *g = json_object_get(groups, h->roles.v[r]);
+			if (g == NULL) {
+				g = json_pack("{s:{}}", "hosts");
+				json_object_set_new(groups, h->roles.v[r], g);
+			}
+			json_object_set_new(json_object_get(g, "hosts"), h->name, json_object());
+		}
+	}
+	for (size_t i = 0; i < net->metallb_pools.n; i++) {
+		const struct metallb_pool *pool = OBJLIST_AT(&net->metallb_pools, struct metallb_pool, i);
+		json_array_append_new(pools, json_pack("{s:s, s:o}", "name", pool->name, "addresses",
+						       strlist_to_json(&pool->addresses)));
+	}
+	/* ansible_vars first, so the project's own settings cannot be overridden by them. */
+	vars = p->ansible_vars ? node_to_json(p->ansible_vars) : json_object();
+	json_object_set_new(vars, "hnsp_project", json_string(p->name));
+	json_object_set_new(vars, "hnsp_network",
+			    json_pack("{s:o, s:s?, s:I, s:I, s:s, s:s, s:o, s:{s:s, s:I, s:I}}",
+				      "host_cidrs", strlist_to_json(&net->host_cidrs), "api_vip",
+				      net->api_vip, "api_port", (json_int_t)net->api_port,
+				      "apiserver_port", (json_int_t)net->apiserver_port, "pod_cidr",
+				      net->pod_cidr, "service_cidr", net->service_cidr,
+				      "metallb_pools", pools, "ingress", "class",
+				      net->ingress.class_name, "http_port",
+				      (json_int_t)net->ingress.http_port, "https_port",
+				      (json_int_t)net->ingress.https_port));
+	json_object_set_new(vars, "hnsp_components", components_json(p, cat));
+	json_object_set_new(vars, "hnsp_artefacts",
+			    json_pack("{s:s, s:s?}", "source",
+				      p->artefacts.source == ARTEFACTS_OFFLINE ? "offline" : "online",
+				      "bundle", p->artefacts.bundle));
+	json_object_set_new(vars, "hnsp_become", json_boolean(p->ssh.become));
+	return json_pack("{s:{s:o, s:o, s:o}}", "all", "hosts", hosts, "children", groups, "vars",
+			 vars);
+}
+
+static const char *const strict_option[] = {
+	[SSH_HOSTKEY_STRICT] = "yes", [SSH_HOSTKEY_ACCEPT_NEW] = "accept-new",
+	[SSH_HOSTKEY_OFF] = "no"};
+
+int ansible_prepare(const char *run_dir, const char *datadir, const struct project *p,
+		    const struct catalog *cat, const struct access *a)
+{
+	char path[PATH_MAX], *cfg = NULL, jump[512] = "";
+	json_t *inv = inventory_json(p, cat, a);
+	char *text = inv ? json_dumps(inv, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+	int r = HNSP_ERR_NOMEM;
+
+	if (text == NULL)
+		goto out;
+	snprintf(path, sizeof(path), "%s/inventory.json", run_dir);
+	if ((r = journal_write_atomic(path, text, strlen(text), 0600)) < 0)
+		goto out;
+	if (a->view.jump != NULL)
+		snprintf(jump, sizeof(jump), " -o ProxyJump=%s@%s:%d", a->jump.user, a->jump.address,
+			 a->jump.port);
+	if (asprintf(&cfg,
+		     "# Generated by hnsp-installer for this run; never edited by hand.\n"
+		     "[defaults]\n"
+		     "inventory = %s/inventory.json\n"
+		     "roles_path = %s/roles\n"
+		     "callback_plugins = %s/playbooks/callback_plugins\n"
+		     "callbacks_enabled = hnsp_events\n"
+		     "stdout_callback = default\n"
+		     "forks = %ld\n"
+		     "timeout = %ld\n"
+		     "host_key_checking = %s\n"
+		     "gathering = smart\n"
+		     "fact_caching = jsonfile\n"
+		     "fact_caching_connection = %s/facts\n"
+		     "fact_caching_timeout = 86400\n"
+		     "retry_files_enabled = False\n"
+		     "interpreter_python = auto_silent\n"
+		     "nocows = True\n"
+		     "%s%s%s"
+		     "\n[ssh_connection]\n"
+		     "pipelining = True\n"
+		     "ssh_args = -o ControlMaster=auto -o ControlPersist=60s -o BatchMode=yes "
+		     "-o UserKnownHostsFile=%s -o StrictHostKeyChecking=%s%s\n",
+		     run_dir, datadir, datadir, p->ssh.forks, p->ssh.connect_timeout,
+		     p->ssh.host_key_policy == SSH_HOSTKEY_OFF ? "False" : "True", run_dir,
+		     a->key_file ? "private_key_file = " : "", a->key_file ? a->key_file : "",
+		     a->key_file ? "\n" : "", a->known_hosts, strict_option[p->ssh.host_key_policy],
+		     jump) < 0) {
+		cfg = NULL;
+		r = HNSP_ERR_NOMEM;
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/ansible.cfg", run_dir);
+	r = journal_write_atomic(path, cfg, strlen(cfg), 0600);
+out:
+	free(cfg);
+	free(text);
+	json_decref(inv);
+	return r;
+}
+
+/* ---- one ansible-playbook run ---- */
+
+/* Splits buf into lines; hands each complete JSON line to on_event. */
+static void feed(const struct ansible_run_options *o, char *buf, size_t *len)
+{
+	char *start = buf, *nl;
+
+	while ((nl = memchr(start, '\n', (size_t)(buf + *len - start))) != NULL) {
+		json_t *ev;
+		*nl = '\0';
+		if ((ev = json_loads(start, JSON_DISABLE_EOF_CHECK, NULL)) != NULL) {
+			o->on_event(o->ctx, ev);
+			json_decref(ev);
+		}
+		start = nl + 1;
+	}
+	*len = (size_t)(buf + *len - start);
+	memmove(buf, start, *len);
+}
+
+static void child(const char *run_dir, const struct ansible_run_options *o, int events_fd,
+		  const char *password_file)
+{
+	char cfg[PATH_MAX];
+	const char *argv[8] = {"ansible-playbook", o->playbook};
+	int n = 2, log, nul;
+
+	snprintf(cfg, sizeof(cfg), "%s/ansible.cfg", run_dir);
+	/* Its own process group: a stop reaches ansible-playbook and its workers. */
+	setpgid(0, 0);
+	if ((log = open(o->log_path, O_WRONLY | O_CREAT | O_APPEND, 0600)) < 0 ||
+	    (nul = open("/dev/null", O_RDONLY)) < 0 || dup2(nul, 0) < 0 || dup2(log, 1) < 0 ||
+	    dup2(log, 2) < 0 || dup2(events_fd, 3) != 3)
+		_exit(127);
+	if (chdir(run_dir) < 0)
+		_exit(127);
+	if (password_file != NULL) {
+		argv[n++] = "--become-password-file";
+		argv[n++] = password_file;
+	}
+	argv[n] = NULL;
+	setenv("ANSIBLE_CONFIG", cfg, 1);
+	setenv("HNSP_EVENTS_FD", "3", 1);
+	setenv("ANSIBLE_NOCOLOR", "1", 1);
+	setenv("PYTHONUNBUFFERED", "1", 1);
+	execvp(argv[0], (char *const *)argv);
+	dprintf(2, "hnsp-installer: cannot run ansible-playbook: %s\n", strerror(errno));
+	_exit(127);
+}
+
+enum ansible_outcome ansible_run(const char *run_dir, const struct ansible_run_options *o,
+				 int *exit_status)
+{
+	char password_file[PATH_MAX], *buf = malloc(EVENT_LINE_MAX + 1);
+	const char *pw_path = NULL;
+	size_t len = 0;
+	int pipefd[2] = {-1, -1}, status = 0;
+	bool interrupted = false;
+	long stop_at = 0;
+	pid_t pid;
+
+	*exit_status = -1;
+	if (buf == NULL || pipe2(pipefd, O_CLOEXEC) < 0) {
+		free(buf);
+		return ANSIBLE_BROKEN;
+	}
+	if (o->become_password != NULL) {
+		snprintf(password_file, sizeof(password_file), "%s/.become", run_dir);
+		if (journal_write_atomic(password_file, o->become_password,
+					 strlen(o->become_password), 0600) == 0)
+			pw_path = password_file;
+	}
+	if ((pid = fork()) < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		free(buf);
+		return ANSIBLE_BROKEN;
+	}
+	if (pid == 0) {
+		/* fd 3 in the child must survive exec: take it off the close-on-exec pipe. */
+		int keep = dup(pipefd[1]);
+		child(run_dir, o, keep, pw_path);
+	}
+	close(pipefd[1]);
+	for (;;) {
+		struct pollfd pfd = {.fd = pipefd[0], .events = POLLIN};
+		int r = poll(&pfd, 1, 200);
+		if (o->stop && *o->stop && !interrupted) {
+			/* Like Ctrl-C at a terminal: Ansible stops after its current task. */
+			kill(-pid, SIGINT);
+			interrupted = true;
+			stop_at = time(NULL);
+		}
+		if (interrupted && time(NULL) - stop_at > 20)
+			kill(-pid, SIGKILL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r > 0) {
+			ssize_t n = read(pipefd[0], buf + len, EVENT_LINE_MAX - len);
+			if (n <= 0)
+				break;
+			len += (size_t)n;
+			feed(o, buf, &len);
+			if (len == EVENT_LINE_MAX) /* a line longer than the cap: drop it */
+				len = 0;
+		}
+	}
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (pw_path != NULL)
+		unlink(pw_path);
+	free(buf);
+	*exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+	if (interrupted)
+		return ANSIBLE_INTERRUPTED;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return ANSIBLE_OK;
+	/* 2: a task failed; 4: a host was unreachable (ansible-playbook's codes). */
+	if (WIFEXITED(status) && (WEXITSTATUS(status) == 2 || WEXITSTATUS(status) == 4))
+		return ANSIBLE_FAILED;
+	return ANSIBLE_BROKEN;
+}
