@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -245,8 +246,10 @@ static void child(const char *run_dir, const struct ansible_run_options *o, int 
 	int n = 2, log, nul;
 
 	snprintf(cfg, sizeof(cfg), "%s/ansible.cfg", run_dir);
-	/* Its own process group: a stop reaches ansible-playbook and its workers. */
+	/* Its own process group: a stop reaches ansible-playbook and its workers;
+	 * and it ends with us, so a killed installer leaves no run behind. */
 	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if ((log = open(o->log_path, O_WRONLY | O_CREAT | O_APPEND, 0600)) < 0 ||
 	    (nul = open("/dev/null", O_RDONLY)) < 0 || dup2(nul, 0) < 0 || dup2(log, 1) < 0 ||
 	    dup2(log, 2) < 0 || dup2(events_fd, 3) != 3)

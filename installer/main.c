@@ -14,10 +14,15 @@
 #include <unistd.h>
 
 #include <libssh/libssh.h>
+#include <signal.h>
 #include <termios.h>
+#include <time.h>
 
 #include "access.h"
 #include "batch.h"
+#include "engine.h"
+#include "journal.h"
+#include "progress.h"
 #include "catalog.h"
 #include "datadir.h"
 #include "diag.h"
@@ -869,6 +874,369 @@ out:
 	return r;
 }
 
+/* ---- apply ---- */
+
+struct apply_args {
+	bool json, yes, resume, ask_pass, ask_become;
+	const char *from, *only;
+};
+
+static const struct option apply_options[] = {{"json", no_argument, NULL, 'j'},
+					      {"yes", no_argument, NULL, 'y'},
+					      {"resume", no_argument, NULL, 'r'},
+					      {"from", required_argument, NULL, 'f'},
+					      {"only", required_argument, NULL, 'o'},
+					      {"ask-pass", no_argument, NULL, 'p'},
+					      {"ask-become-pass", no_argument, NULL, 'B'},
+					      {NULL, 0, NULL, 0}};
+
+static bool apply_option(int opt, void *data)
+{
+	struct apply_args *a = data;
+
+	switch (opt) {
+	case 'j': a->json = true; return true;
+	case 'y': a->yes = true; return true;
+	case 'r': a->resume = true; return true;
+	case 'f': a->from = optarg; return true;
+	case 'o': a->only = optarg; return true;
+	case 'p': a->ask_pass = true; return true;
+	case 'B': a->ask_become = true; return true;
+	}
+	return false;
+}
+
+static struct engine *running_engine; /* for the signal handler */
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	if (running_engine != NULL)
+		engine_stop(running_engine);
+}
+
+struct apply_view {
+	struct progress progress;
+	bool json;
+};
+
+static void apply_event(void *ctx, const json_t *ev)
+{
+	struct apply_view *v = ctx;
+
+	if (v->json) {
+		json_dumpf(ev, stdout, JSON_COMPACT);
+		putchar('\n');
+		fflush(stdout);
+	} else {
+		progress_event(&v->progress, ev);
+	}
+}
+
+/* Asks on the terminal; false without one. */
+static bool confirm(const char *question)
+{
+	FILE *tty = fopen("/dev/tty", "r+");
+	char answer[16] = "";
+
+	if (tty == NULL)
+		return false;
+	fprintf(tty, "%s [y/N] ", question);
+	fflush(tty);
+	if (fgets(answer, sizeof(answer), tty) == NULL)
+		answer[0] = '\0';
+	fclose(tty);
+	return answer[0] == 'y' || answer[0] == 'Y';
+}
+
+static int cmd_apply(struct cli *cli, int argc, char **argv)
+{
+	const struct command *cmd = command_find("apply");
+	struct apply_args args = {0};
+	struct apply_view view = {0};
+	struct remote rm;
+	struct plan *plan = NULL;
+	struct engine *e = NULL;
+	struct sigaction sa = {.sa_handler = on_interrupt}, old_int, old_term;
+	char state[PATH_MAX], datadir[PATH_MAX], err[512], *become = NULL;
+	int first = parse_options(cmd, argc, argv, apply_option, &args);
+	int r;
+
+	if (first < 0)
+		return EXIT_USAGE;
+	if (argc - first != 1)
+		return usage_error(cmd, argc - first ? "expects one project file" :
+						       "missing the project file");
+	if (args.only && (args.from || args.resume))
+		return usage_error(cmd, "--only goes alone, without --from or --resume");
+	if ((r = remote_open(cli, argv[first], args.ask_pass, &rm)) != EXIT_OK)
+		return r;
+	if (state_dir_resolve(cli->state, state, sizeof(state)) < 0 ||
+	    datadir_find(datadir, sizeof(datadir)) < 0 || plan_build(rm.p, rm.cat, &plan) < 0) {
+		fprintf(stderr, "hnsp-installer apply: cannot prepare the plan\n");
+		r = EXIT_FAILED;
+		goto out;
+	}
+	if (args.ask_become && (become = read_secret("sudo password: ")) == NULL) {
+		fprintf(stderr, "hnsp-installer apply: --ask-become-pass needs a terminal\n");
+		r = EXIT_USAGE;
+		goto out;
+	}
+	if (!args.yes) {
+		char question[256];
+		if (!args.json)
+			plan_table(cli, rm.p, plan);
+		snprintf(question, sizeof(question), "\nApply %s to the %zu hosts of '%s'?",
+			 args.resume ? "the rest of the last run" : "this plan", rm.p->hosts.n,
+			 rm.p->name);
+		if (!isatty(STDIN_FILENO) && access("/dev/tty", R_OK) != 0) {
+			fprintf(stderr, "hnsp-installer apply: no terminal to confirm on; pass --yes "
+					"to apply unattended\n");
+			r = EXIT_USAGE;
+			goto out;
+		}
+		if (!confirm(question)) {
+			fprintf(stderr, "hnsp-installer apply: nothing was changed\n");
+			r = EXIT_USAGE;
+			goto out;
+		}
+	}
+	{
+		struct engine_config cfg = {
+			.project = rm.p, .catalog = rm.cat, .plan = plan, .access = &rm.acc,
+			.state_dir = state, .datadir = datadir, .resume = args.resume,
+			.from = args.from, .only = args.only,
+			.become_password = become ? become : rm.password,
+			.on_event = apply_event, .ctx = &view};
+		if (engine_new(&cfg, &e, err, sizeof(err)) < 0) {
+			fprintf(stderr, "hnsp-installer apply: %s\n", err);
+			r = EXIT_USAGE;
+			goto out;
+		}
+	}
+	view.json = args.json;
+	progress_init(&view.progress, stdout, isatty(STDOUT_FILENO), cli->color_out);
+	running_engine = e;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	switch (engine_run(e)) {
+	case RUN_SUCCEEDED:
+		r = EXIT_OK;
+		break;
+	case RUN_INTERRUPTED:
+		if (!args.json)
+			printf("interrupted: resume with 'hnsp-installer apply %s --resume'\n",
+			       argv[first]);
+		r = EXIT_FAILED;
+		break;
+	case RUN_FAILED:
+		if (!args.json)
+			printf("failed: fix the cause, then 'hnsp-installer apply %s --resume'\n",
+			       argv[first]);
+		r = EXIT_FAILED;
+		break;
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	running_engine = NULL;
+out:
+	engine_free(e);
+	free_secret(become);
+	plan_free(plan);
+	remote_release(&rm);
+	return r;
+}
+
+/* ---- runs ---- */
+
+static const struct option runs_options[] = {{"follow", no_argument, NULL, 'f'},
+					     {"json", no_argument, NULL, 'j'},
+					     {NULL, 0, NULL, 0}};
+
+struct runs_args {
+	bool follow, json;
+};
+
+static bool runs_option(int opt, void *data)
+{
+	struct runs_args *a = data;
+
+	if (opt == 'f')
+		a->follow = true;
+	else if (opt == 'j')
+		a->json = true;
+	else
+		return false;
+	return true;
+}
+
+static void runs_list(const struct cli *cli, json_t *list)
+{
+	size_t i;
+	json_t *run;
+
+	printf("%s%-44s %-12s %-7s %-20s %s%s\n", paint(cli->color_out, BOLD), "RUN", "STATE",
+	       "PHASES", "STARTED (UTC)", "DURATION", paint(cli->color_out, RESET));
+	json_array_foreach(list, i, run)
+	{
+		json_t *phases = json_object_get(run, "phases"), *ph;
+		size_t k, done = 0;
+		time_t started = (time_t)json_integer_value(json_object_get(run, "started"));
+		json_int_t finished = json_integer_value(json_object_get(run, "finished"));
+		char when[32], dur[32] = "-";
+		struct tm tm;
+		json_array_foreach(phases, k, ph)
+			done += strcmp(json_string_value(json_object_get(ph, "status")) ?: "", "succeeded") == 0;
+		gmtime_r(&started, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		if (finished > 0)
+			snprintf(dur, sizeof(dur), "%lld s", (long long)(finished - started));
+		printf("%-44s %-12s %zu/%-5zu %-20s %s\n",
+		       json_string_value(json_object_get(run, "id")) ?: "?",
+		       json_string_value(json_object_get(run, "state")) ?: "?", done,
+		       json_array_size(phases), when, dur);
+	}
+}
+
+static void runs_show(const struct cli *cli, const json_t *s)
+{
+	size_t i;
+	json_t *ph;
+
+	printf("run %s of project '%s': %s\n", json_string_value(json_object_get(s, "id")),
+	       json_string_value(json_object_get(s, "project")),
+	       json_string_value(json_object_get(s, "state")));
+	json_array_foreach(json_object_get(s, "phases"), i, ph)
+	{
+		const char *st = json_string_value(json_object_get(ph, "status")) ?: "?";
+		printf("  %2zu %-18s %-12s %6.1f s  %lld tasks\n", i + 1,
+		       json_string_value(json_object_get(ph, "component")), st,
+		       (double)json_integer_value(json_object_get(ph, "duration_ms")) / 1000.0,
+		       (long long)json_integer_value(json_object_get(ph, "tasks_done")));
+		if (strcmp(st, "failed") == 0 || strcmp(st, "interrupted") == 0)
+			progress_failures(stdout, ph, cli->color_out);
+	}
+}
+
+/* True while some process holds the project's lock: its run is alive. */
+static bool project_running(const char *state, const char *project)
+{
+	int fd;
+	long holder;
+
+	if (journal_lock(state, project, &fd, &holder) == 0) {
+		journal_unlock(fd);
+		return false;
+	}
+	return true;
+}
+
+/* Prints a run's events, then waits for more while the run is alive. */
+static int runs_log(const struct cli *cli, const char *state, const struct journal *j,
+		    bool follow, bool json)
+{
+	char path[PATH_MAX], *line = NULL;
+	size_t cap = 0;
+	struct progress pr;
+	const char *project = json_string_value(json_object_get(j->summary, "project"));
+	bool ended = false;
+	FILE *f = fopen(journal_path(j, "events.jsonl", path, sizeof(path)), "r");
+
+	if (f == NULL) {
+		fprintf(stderr, "hnsp-installer runs: %s: %s\n", path, strerror(errno));
+		return EXIT_FAILED;
+	}
+	progress_init(&pr, stdout, false, cli->color_out);
+	for (;;) {
+		ssize_t n = getline(&line, &cap, f);
+		if (n > 0 && line[n - 1] == '\n') {
+			json_t *ev = json_loads(line, 0, NULL);
+			if (ev != NULL) {
+				const char *type = json_string_value(json_object_get(ev, "event"));
+				ended = type && strcmp(type, "run_end") == 0;
+				if (json)
+					fputs(line, stdout);
+				else
+					progress_event(&pr, ev);
+				json_decref(ev);
+			}
+			continue;
+		}
+		if (n > 0) /* a line still being written: read it again whole */
+			fseek(f, -n, SEEK_CUR);
+		clearerr(f);
+		if (!follow || ended)
+			break;
+		if (!project_running(state, project ? project : "")) {
+			/* One last read: the run may have ended between the two checks. */
+			usleep(200000);
+			if (getc(f) != EOF) {
+				fseek(f, -1, SEEK_CUR);
+				continue;
+			}
+			printf("the run is not running: its process ended before the run did; "
+			       "resume it with 'hnsp-installer apply PROJECT --resume'\n");
+			break;
+		}
+		fflush(stdout);
+		usleep(200000);
+	}
+	free(line);
+	fclose(f);
+	return EXIT_OK;
+}
+
+static int cmd_runs(struct cli *cli, int argc, char **argv)
+{
+	const struct command *cmd = command_find("runs");
+	struct runs_args args = {0};
+	struct journal *j = NULL;
+	char state[PATH_MAX];
+	int first = parse_options(cmd, argc, argv, runs_option, &args);
+	const char *what;
+	int r;
+
+	if (first < 0)
+		return EXIT_USAGE;
+	what = first < argc ? argv[first] : "list";
+	if (state_dir_resolve(cli->state, state, sizeof(state)) < 0) {
+		fprintf(stderr, "hnsp-installer runs: cannot use the state directory %s\n", state);
+		return EXIT_USAGE;
+	}
+	if (strcmp(what, "list") == 0 && argc - first <= 1) {
+		json_t *list = journal_list(state);
+		if (args.json) {
+			json_dumpf(list, stdout, JSON_INDENT(2));
+			putchar('\n');
+		} else {
+			runs_list(cli, list);
+		}
+		json_decref(list);
+		return EXIT_OK;
+	}
+	if ((strcmp(what, "show") != 0 && strcmp(what, "log") != 0) || argc - first != 2)
+		return usage_error(cmd, "expects list, show ID or log ID");
+	if ((r = journal_open(state, argv[first + 1], &j)) < 0) {
+		fprintf(stderr, "hnsp-installer runs: no run '%s' in %s/runs (see 'hnsp-installer "
+				"runs list')\n", argv[first + 1], state);
+		return EXIT_USAGE;
+	}
+	if (strcmp(what, "show") == 0) {
+		if (args.json) {
+			json_dumpf(j->summary, stdout, JSON_INDENT(2));
+			putchar('\n');
+		} else {
+			runs_show(cli, j->summary);
+		}
+		r = EXIT_OK;
+	} else {
+		r = runs_log(cli, state, j, args.follow, args.json);
+	}
+	journal_free(j);
+	return r;
+}
+
 /* ---- the command table ---- */
 
 static const struct command commands[] = {
@@ -926,6 +1294,31 @@ static const struct command commands[] = {
 	 "  --json         print {\"ok\", \"hosts\":[{\"name\", \"status\", \"files\",\n"
 	 "                 \"skipped\", \"resumed\", \"bytes_sent\", \"elapsed_ms\", \"reason\"}]}\n",
 	 push_options, "", cmd_push},
+	{"apply", "PROJECT [--yes] [--json] [--resume | --from PHASE | --only PHASE]",
+	 "install the project: run the plan's phases with live progress",
+	 "Shows the plan and asks to go on (unless --yes), then runs each phase's playbook\n"
+	 "with ansible-playbook, showing phase k of N, a bar of tasks done, the current\n"
+	 "task, result counts and the time left.  Every event goes to the run journal\n"
+	 "(STATE/runs/<id>/).  When a phase fails, the host, task, message and last lines\n"
+	 "of output are shown with the log's path.  Ctrl-C stops after the current task;\n"
+	 "the journal stays valid.  Exit status 0 on success, 1 when the run failed or\n"
+	 "was stopped.\n"
+	 "\n"
+	 "  --yes              do not ask\n"
+	 "  --json             print the events, one JSON object per line\n"
+	 "  --resume           continue the last unfinished run of the project from the\n"
+	 "                     first phase that did not complete\n"
+	 "  --from PHASE       start at PHASE (a component id)\n"
+	 "  --only PHASE       run PHASE alone\n"
+	 "  --ask-pass         ask for the SSH password\n"
+	 "  --ask-become-pass  ask for the sudo password (given to Ansible in a 0600 file)\n",
+	 apply_options, "", cmd_apply},
+	{"runs", "list | show ID | log ID [--follow] [--json]", "read the run journal",
+	 "list      every run, newest first: id, state, phases done, start, duration\n"
+	 "show ID   a run's phases, their results, and what failed\n"
+	 "log ID    a run's events as progress lines (--json: as recorded);\n"
+	 "          --follow waits for new events until the run ends\n",
+	 runs_options, "", cmd_runs},
 };
 
 static const struct command *command_find(const char *name)
