@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
 # tests/demo.sh: the main job on the built-in lab, as far as the installer goes today:
-# bring the lab up, then validate and plan the project the lab hands over.
+# bring the lab up, validate and plan its project, check every host with preflight,
+# and run a command on all of them at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=build/hnsp-installer
+project=build/lab/project.yaml
 
-echo "== the built-in lab (3 masters, 5 workers, 1 registry)"
+step() { printf '\n== %s\n' "$*"; }
+
+step "the built-in lab (3 masters, 5 workers, 1 registry)"
 tests/lab/lab.sh up
-echo
-echo "== validate"
-"$bin" validate build/lab/project.yaml
-echo
-echo "== plan"
-"$bin" plan build/lab/project.yaml
+step "hnsp-installer validate $project"
+"$bin" validate "$project"
+step "hnsp-installer plan $project"
+"$bin" plan "$project"
+step "hnsp-installer preflight $project"
+"$bin" preflight "$project"
+step "hnsp-installer exec $project -- uname -sr"
+"$bin" exec "$project" -- uname -sr
 echo
 echo "The lab stays up: 'make lab-status' lists it, 'make lab-down' removes it."
