@@ -90,8 +90,8 @@ static json_t *components_json(const struct project *p, const struct catalog *ca
 	for (size_t i = 0; i < cat->components.n; i++) {
 		const struct component *c = COMPONENT_AT(cat, i);
 		const struct project_component *pc = project_component(p, c->id);
-		json_t *opts = json_object();
-		if (needed_by[i] == NEED_NONE)
+		json_t *opts;
+		if (needed_by[i] == NEED_NONE || (opts = json_object()) == NULL)
 			continue;
 		for (size_t k = 0; k < c->options.n; k++) {
 			const struct catalog_option *o = OBJLIST_AT(&c->options, struct catalog_option, k);
@@ -265,6 +265,7 @@ static void child(const char *run_dir, const struct ansible_run_options *o, int 
 	setenv("HNSP_EVENTS_FD", "3", 1);
 	setenv("ANSIBLE_NOCOLOR", "1", 1);
 	setenv("PYTHONUNBUFFERED", "1", 1);
+	setenv("PYTHONDONTWRITEBYTECODE", "1", 1);
 	execvp(argv[0], (char *const *)argv);
 	dprintf(2, "hnsp-installer: cannot run ansible-playbook: %s\n", strerror(errno));
 	_exit(127);

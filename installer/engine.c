@@ -421,12 +421,19 @@ enum run_outcome engine_run(struct engine *e)
 	long start = now_ms();
 	bool started = e->cfg.from == NULL;
 
-	for (size_t i = 0; i < plan->count; i++)
-		json_array_append_new(names, json_string(plan->phases[i].component->id));
+	json_t *estimates = json_array();
+
+	/* What each phase took last time it succeeded: the basis of "time left". */
+	for (size_t i = 0; i < plan->count; i++) {
+		const char *id = plan->phases[i].component->id;
+		json_t *prev = json_object_get(json_object_get(e->previous, id), "duration_ms");
+		json_array_append_new(names, json_string(id));
+		json_array_append_new(estimates, prev ? json_incref(prev) : json_null());
+	}
 	emit(e,
-	     json_pack("{s:s, s:s, s:s, s:b, s:o, s:s}", "event", "run_start", "run",
+	     json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:s}", "event", "run_start", "run",
 		       e->journal->id, "project", e->cfg.project->name, "resumed", e->cfg.resume,
-		       "phases", names, "dir", e->journal->dir),
+		       "phases", names, "estimates_ms", estimates, "dir", e->journal->dir),
 	     true);
 	for (size_t i = 0; i < plan->count && outcome == ANSIBLE_OK; i++) {
 		const char *id = plan->phases[i].component->id;

@@ -48,7 +48,23 @@ void progress_init(struct progress *pr, FILE *out, bool live, bool color)
 	pr->out = out;
 	pr->live = live;
 	pr->color = color;
-	pr->estimate_left_ms = -1;
+}
+
+/* Seconds left: the rest of this phase and every later one, as they took
+ * last time; negative when any of them never ran before. */
+static double seconds_left(const struct progress *pr)
+{
+	double left = 0, in_phase = now_s() - pr->phase_started;
+
+	for (size_t i = (size_t)(pr->phase > 0 ? pr->phase - 1 : 0); i < pr->nestimates; i++) {
+		double est = pr->estimates_ms[i] / 1000.0;
+		if (pr->estimates_ms[i] < 0)
+			return -1;
+		if ((long)i == pr->phase - 1)
+			est = est > in_phase ? est - in_phase : 0;
+		left += est;
+	}
+	return pr->nestimates ? left : -1;
 }
 
 void progress_clear(struct progress *pr)
@@ -72,9 +88,9 @@ static void status_line(struct progress *pr)
 		bar[i] = i < fill ? '#' : '-';
 	bar[20] = '\0';
 	clock_text(run_s, elapsed, sizeof(elapsed));
-	if (pr->estimate_left_ms >= 0) {
+	if (seconds_left(pr) >= 0) {
 		char t[48];
-		clock_text(pr->estimate_left_ms / 1000.0, t, sizeof(t));
+		clock_text(seconds_left(pr), t, sizeof(t));
 		snprintf(left, sizeof(left), ", ~%s left", t);
 	}
 	fprintf(pr->out, "\r\033[K%s[%ld/%ld] %s%s [%s] %ld/%ld%s %.40s %s| ok %ld changed %ld %sfailed %ld unreachable %ld%s | %s%s",
@@ -138,13 +154,17 @@ void progress_event(struct progress *pr, const json_t *ev)
 	bool c = pr->color;
 
 	if (strcmp(type, "run_start") == 0) {
+		const json_t *est = json_object_get(ev, "estimates_ms"), *v;
+		size_t i;
 		pr->run_started = json_real_value(json_object_get(ev, "ts"));
+		pr->nestimates = 0;
+		json_array_foreach(est, i, v) if (i < 64) pr->estimates_ms[pr->nestimates++] =
+			json_is_integer(v) ? (double)json_integer_value(v) : -1;
 		progress_clear(pr);
 		fprintf(pr->out, "%srun %s%s: %zu phases%s\n", paint(c, BOLD), str(ev, "run"),
 			paint(c, RESET), json_array_size(json_object_get(ev, "phases")),
 			json_is_true(json_object_get(ev, "resumed")) ? " (resumed)" : "");
 	} else if (strcmp(type, "phase_start") == 0) {
-		json_t *est = json_object_get(ev, "estimate_ms");
 		pr->phase = num(ev, "phase");
 		pr->phases_total = num(ev, "phases_total");
 		snprintf(pr->component, sizeof(pr->component), "%s", str(ev, "component"));
@@ -153,7 +173,6 @@ void progress_event(struct progress *pr, const json_t *ev)
 		pr->tasks_total = num(ev, "tasks_estimate");
 		pr->ok = pr->changed = pr->failed = pr->unreachable = pr->skipped = 0;
 		pr->phase_started = json_real_value(json_object_get(ev, "ts"));
-		pr->estimate_left_ms = json_is_integer(est) ? (double)json_integer_value(est) : -1;
 		progress_clear(pr);
 		if (!pr->live)
 			fprintf(pr->out, "phase %ld/%ld %s: started on %zu hosts\n", pr->phase,

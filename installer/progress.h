@@ -23,7 +23,8 @@ struct progress {
 	long tasks_done, tasks_total;
 	long ok, changed, failed, unreachable, skipped;
 	double run_started, phase_started;
-	double estimate_left_ms; /* of the phases after this one; <0 unknown */
+	double estimates_ms[64];  /* per phase, from earlier runs; <0 unknown */
+	size_t nestimates;
 	bool status_shown;
 };
 

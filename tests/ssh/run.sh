@@ -24,12 +24,8 @@ trap cleanup EXIT
 
 ok() { echo "ok - $1"; passed=$((passed + 1)); }
 not_ok() { echo "not ok - $1"; failed=$((failed + 1)); }
-# expect DESC CONDITION-COMMAND...: ok when the command succeeds.
-expect() {
-	local desc=$1
-	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
+# verdict DESC: ok when the condition just before it held.
+verdict() { if [ $? = 0 ]; then ok "$1"; else not_ok "$1"; fi; }
 has() { grep -q -- "$2" <<<"$1"; }
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
@@ -51,28 +47,29 @@ variant() { # NAME SED-SCRIPT
 
 # ---- key auth with strict host keys
 out=$("$bin" exec "$project" -- uname -n 2>&1); rc=$?
-expect "exec on 9 hosts with strict host keys: all ok" \
-	[ $rc = 0 ] && has "$out" "exec: 9 hosts, 9 ok, 0 failed"
-expect "each host's output comes whole and in order" \
-	[ "$(grep -A1 '^== ' <<<"$out" | grep -v '^==\|^--' | tr '\n' ' ')" = \
+[ $rc = 0 ] && has "$out" "exec: 9 hosts, 9 ok, 0 failed"
+verdict "exec on 9 hosts with strict host keys: all ok"
+[ "$(grep -A1 '^== ' <<<"$out" | grep -v '^==\|^--' | tr '\n' ' ')" = \
 	"master1 master2 master3 worker1 worker2 worker3 worker4 worker5 registry1 " ]
+verdict "each host's output comes whole and in order"
 
 # ---- accept-new records keys; strict refuses an unknown one
 p=$(variant accept "s|host_key_policy: strict|host_key_policy: accept-new|; s|known_hosts: $root/$kh|known_hosts: $tmp/kh-new|")
 out=$("$bin" exec "$p" -- true 2>&1); rc=$?
 lab_keys=$(awk '{print $1, $3}' "$kh" | sort)
 new_keys=$(awk '{print $1, $3}' "$tmp/kh-new" 2>/dev/null | sort)
-expect "accept-new: first contact succeeds and records the 9 real host keys" \
-	[ $rc = 0 ] && [ "$new_keys" = "$lab_keys" ] && [ "$(wc -l <"$tmp/kh-new")" = 9 ]
+[ $rc = 0 ] && [ "$new_keys" = "$lab_keys" ] && [ "$(wc -l <"$tmp/kh-new")" = 9 ]
+verdict "accept-new: first contact succeeds and records the 9 real host keys"
 out=$("$bin" exec "$p" -- true 2>&1); rc=$?
-expect "accept-new: second contact adds nothing" [ $rc = 0 ] && [ "$(wc -l <"$tmp/kh-new")" = 9 ]
+[ $rc = 0 ] && [ "$(wc -l <"$tmp/kh-new")" = 9 ]
+verdict "accept-new: second contact adds nothing"
 grep -v '^10.77.0.12 ' "$tmp/kh-new" >"$tmp/kh-partial"
 p=$(variant strict-unknown "s|known_hosts: $root/$kh|known_hosts: $tmp/kh-partial|")
 out=$("$bin" exec "$p" -- true 2>&1); rc=$?
 fp12=$(ssh-keygen -lf <(grep '^10.77.0.12 ' "$kh") | awk '{print $2}')
-expect "strict: an unknown key is refused, naming host and fingerprint; others run" \
-	[ $rc = 1 ] && has "$out" "== master2 \[host key mismatch\] master2: host key $fp12 is not in $tmp/kh-partial and the policy is strict" &&
+[ $rc = 1 ] && has "$out" "== master2 \[host key mismatch\] master2: host key $fp12 is not in $tmp/kh-partial and the policy is strict" &&
 	has "$out" "exec: 9 hosts, 8 ok, 1 failed"
+verdict "strict: an unknown key is refused, naming host and fingerprint; others run"
 
 # ---- a regenerated host key is refused with both fingerprints
 "$lab" exec worker3 sh -c 'cp -a /etc/ssh/ssh_host_ed25519_key /root/k && cp -a /etc/ssh/ssh_host_ed25519_key.pub /root/k.pub &&
@@ -80,10 +77,10 @@ expect "strict: an unknown key is refused, naming host and fingerprint; others r
 old=$(ssh-keygen -lf <(grep '^10.77.0.16 ' "$kh") | awk '{print $2}')
 new=$("$lab" exec worker3 ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub | awk '{print $2}')
 out=$("$bin" exec "$project" -- true 2>&1); rc=$?
-expect "changed host key: refused with both fingerprints and the fix; others run" \
-	[ $rc = 1 ] && [ "$old" != "$new" ] &&
+[ $rc = 1 ] && [ "$old" != "$new" ] &&
 	has "$out" "worker3: host key changed: $kh has $old, the server offered $new; if the host was reinstalled, remove the old key with 'ssh-keygen -R 10.77.0.16 -f $kh'" &&
 	has "$out" "exec: 9 hosts, 8 ok, 1 failed"
+verdict "changed host key: refused with both fingerprints and the fix; others run"
 "$lab" exec worker3 sh -c 'mv /root/k /etc/ssh/ssh_host_ed25519_key && mv /root/k.pub /etc/ssh/ssh_host_ed25519_key.pub && systemctl restart ssh'
 
 # ---- unreachable address, wrong user, stopped host: each classified, others run
@@ -100,14 +97,14 @@ PY
 "$lab" stop worker2 >/dev/null 2>&1
 out=$("$bin" exec "$p" --json -- true 2>/dev/null); rc=$?
 status() { json "next(h['status'] + ' | ' + h['reason'] for h in d['hosts'] if h['name'] == '$1')" <<<"$out"; }
-expect "ghost address: unreachable (no route), named" \
-	has "$(status ghost)" "^unreachable | ghost: cannot connect to 10.77.0.200 port 22: No route to host"
-expect "wrong user: auth failed, names the user and what was tried" \
-	has "$(status stranger)" "^auth failed | stranger: authentication as 'nobody' failed (tried key $root/build/lab/id_ed25519)"
-expect "stopped host: unreachable, connection refused or no route" \
-	has "$(status worker2)" "^unreachable | worker2: cannot connect to 10.77.0.15 port 22"
-expect "the other hosts ran, exit 1 overall" \
-	[ $rc = 1 ] && [ "$(json "sum(h['status'] == 'ok' for h in d['hosts'])" <<<"$out")" = 7 ]
+has "$(status ghost)" "^unreachable | ghost: cannot connect to 10.77.0.200 port 22: No route to host"
+verdict "ghost address: unreachable (no route), named"
+has "$(status stranger)" "^auth failed | stranger: authentication as 'nobody' failed (tried key $root/build/lab/id_ed25519)"
+verdict "wrong user: auth failed, names the user and what was tried"
+has "$(status worker2)" "^unreachable | worker2: cannot connect to 10.77.0.15 port 22"
+verdict "stopped host: unreachable, connection refused or no route"
+[ $rc = 1 ] && [ "$(json "sum(h['status'] == 'ok' for h in d['hosts'])" <<<"$out")" = 7 ]
+verdict "the other hosts ran, exit 1 overall"
 "$lab" start worker2 >/dev/null 2>&1
 
 # ---- sshd killed in the middle of a command: a prompt classified failure, no hang
@@ -115,25 +112,26 @@ expect "the other hosts ran, exit 1 overall" \
 start=$SECONDS
 out=$(timeout 60 "$bin" exec "$project" --hosts worker1,worker4 -- sleep 20 2>&1); rc=$?
 wait
-expect "sshd killed mid-command: 'connection lost' for that host, the other finishes" \
-	[ $rc = 1 ] && has "$out" "== worker1 \[unreachable\] worker1: connection lost while 'sleep' ran" &&
+[ $rc = 1 ] && has "$out" "== worker1 \[unreachable\] worker1: connection lost while 'sleep' ran" &&
 	has "$out" "== worker4 \[exit 0"
+verdict "sshd killed mid-command: 'connection lost' for that host, the other finishes"
 "$lab" exec worker1 systemctl start ssh
 
 # ---- a command timeout
 out=$("$bin" exec "$project" --hosts master1 --timeout 1 -- sleep 5 2>&1); rc=$?
-expect "--timeout: the command is stopped and reported as a timeout" \
-	[ $rc = 1 ] && has "$out" "== master1 \[timeout\] master1: 'sleep' did not finish within 1000 ms"
+[ $rc = 1 ] && has "$out" "== master1 \[timeout\] master1: 'sleep' did not finish within 1000 ms"
+verdict "--timeout: the command is stopped and reported as a timeout"
 
 # ---- arguments are passed as they are, never through a shell
 out=$("$bin" exec "$project" --hosts master1 -- printf '%s|' 'a b' '$(id)' "'q'" ';' 2>&1)
-expect "argv reaches the host unchanged (spaces, \$(), quotes, ;)" \
-	has "$out" "^a b|\$(id)|'q'|;|"
+has "$out" "^a b|\$(id)|'q'|;|"
+verdict "argv reaches the host unchanged (spaces, \$(), quotes, ;)"
 
 # ---- jump host: master1 forwards to the others
 p=$(variant jump "s|^ssh:|ssh:\n  jump_host:\n    address: 10.77.0.11|")
 out=$("$bin" exec "$p" --hosts worker,registry -- uname -n 2>&1); rc=$?
-expect "jump host: 6 hosts reached through master1" [ $rc = 0 ] && has "$out" "exec: 6 hosts, 6 ok"
+[ $rc = 0 ] && has "$out" "exec: 6 hosts, 6 ok"
+verdict "jump host: 6 hosts reached through master1"
 
 # ---- push: checksum, skip unchanged, resume after an interrupted transfer, modes, trees
 head -c 200000000 /dev/urandom >"$tmp/big.bin"
@@ -141,13 +139,16 @@ sum=$(sha256sum <"$tmp/big.bin" | cut -d' ' -f1)
 (timeout -s KILL 1 "$root/build/hnsp-installer" push "$project" --hosts worker2 "$tmp/big.bin" /root/big.bin >/dev/null) 2>/dev/null
 part=$("$lab" exec worker2 sh -c 'stat -c %s /root/.big.bin.hnsp-part 2>/dev/null || echo 0')
 out=$("$bin" push "$project" --hosts worker2,worker3 --json "$tmp/big.bin" /root/big.bin 2>&1); rc=$?
-expect "push after a killed transfer resumes the part ($part bytes were there)" 	[ $rc = 0 ] && [ "$part" -gt 0 ] &&
+[ $rc = 0 ] && [ "$part" -gt 0 ] &&
 	[ "$(json "[h['resumed'] for h in d['hosts']]" <<<"$out")" = "[1, 0]" ]
-expect "pushed file has the same SHA-256 on both hosts" 	[ "$("$lab" exec worker2 sha256sum /root/big.bin | cut -d' ' -f1)" = "$sum" ] &&
+verdict "push after a killed transfer resumes the part ($part bytes were there)"
+[ "$("$lab" exec worker2 sha256sum /root/big.bin | cut -d' ' -f1)" = "$sum" ] &&
 	[ "$("$lab" exec worker3 sha256sum /root/big.bin | cut -d' ' -f1)" = "$sum" ] &&
 	! "$lab" exec worker2 test -e /root/.big.bin.hnsp-part
+verdict "pushed file has the same SHA-256 on both hosts"
 out=$("$bin" push "$project" --hosts worker2,worker3 --json "$tmp/big.bin" /root/big.bin 2>&1); rc=$?
-expect "pushing again sends nothing: unchanged files are skipped" 	[ $rc = 0 ] && [ "$(json "[(h['files'], h['skipped'], h['bytes_sent']) for h in d['hosts']]" <<<"$out")" = "[(0, 1, 0), (0, 1, 0)]" ]
+[ $rc = 0 ] && [ "$(json "[(h['files'], h['skipped'], h['bytes_sent']) for h in d['hosts']]" <<<"$out")" = "[(0, 1, 0), (0, 1, 0)]" ]
+verdict "pushing again sends nothing: unchanged files are skipped"
 "$lab" exec worker2 rm -f /root/big.bin
 "$lab" exec worker3 rm -f /root/big.bin
 rm -f "$tmp/big.bin"
@@ -156,38 +157,42 @@ echo hello >"$tmp/tree/a.txt"; chmod 0640 "$tmp/tree/a.txt"
 printf '#!/bin/sh\necho run\n' >"$tmp/tree/sub dir/run.sh"; chmod 0755 "$tmp/tree/sub dir/run.sh"
 ln -s a.txt "$tmp/tree/link"
 out=$("$bin" push "$project" --hosts master3 "$tmp/tree" /opt/hnsp-test 2>&1); rc=$?
-expect "push of a tree keeps modes and symlinks" 	[ $rc = 0 ] && [ "$("$lab" exec master3 stat -c '%a %N' /opt/hnsp-test/a.txt "/opt/hnsp-test/sub dir/run.sh" /opt/hnsp-test/link | tr '\n' ' ')" = \
+[ $rc = 0 ] && [ "$("$lab" exec master3 stat -c '%a %N' /opt/hnsp-test/a.txt "/opt/hnsp-test/sub dir/run.sh" /opt/hnsp-test/link | tr '\n' ' ')" = \
 	"640 '/opt/hnsp-test/a.txt' 755 '/opt/hnsp-test/sub dir/run.sh' 777 '/opt/hnsp-test/link' -> 'a.txt' " ]
+verdict "push of a tree keeps modes and symlinks"
 "$lab" exec master3 rm -rf /opt/hnsp-test
 
 # ---- preflight: passes on the lab, fast; fails with the reason when a host breaks a rule
 start=$(date +%s%N)
 out=$("$bin" preflight "$project" --json 2>&1); rc=$?
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
-expect "preflight passes on the default lab (exit 0, ok true)" \
-	[ $rc = 0 ] && [ "$(json "d['ok']" <<<"$out")" = True ]
-expect "preflight JSON has every host and the reachable check" \
-	[ "$(json "' '.join(h['name'] + ':' + h['checks'][0]['name'] + '=' + h['checks'][0]['status'] for h in d['hosts'])" <<<"$out")" = \
+[ $rc = 0 ] && [ "$(json "d['ok']" <<<"$out")" = True ]
+verdict "preflight passes on the default lab (exit 0, ok true)"
+[ "$(json "' '.join(h['name'] + ':' + h['checks'][0]['name'] + '=' + h['checks'][0]['status'] for h in d['hosts'])" <<<"$out")" = \
 	"master1:reachable=ok master2:reachable=ok master3:reachable=ok worker1:reachable=ok worker2:reachable=ok worker3:reachable=ok worker4:reachable=ok worker5:reachable=ok registry1:reachable=ok" ]
+verdict "preflight JSON has every host and the reachable check"
 echo "    preflight on 9 hosts: $ms ms"
-expect "preflight answers within 2 s for 9 hosts ($ms ms, sanitizer build)" [ "$ms" -lt 4000 ]
+[ "$ms" -lt 4000 ]
+verdict "preflight answers within 2 s for 9 hosts ($ms ms, sanitizer build)"
 
 "$lab" exec master2 systemd-run --unit=hnsp-test-hog python3 -m http.server 2379 >/dev/null 2>&1
 "$lab" exec worker5 mv /usr/bin/python3 /usr/bin/python3.hidden
 sleep 1
 out=$("$bin" preflight "$project" 2>&1); rc=$?
-expect "preflight: a busy etcd port fails on master2 with the port" \
-	has "$out" "^master2      ports     FAIL in use: 2379"
-expect "preflight: missing python3 fails on worker5" \
-	has "$out" "^worker5      python3   FAIL python3 is missing"
-expect "preflight exits 1 and counts the failures" [ $rc = 1 ] && has "$out" "preflight: 9 hosts, 2 failures"
+has "$out" "^master2      ports     FAIL in use: 2379"
+verdict "preflight: a busy etcd port fails on master2 with the port"
+has "$out" "^worker5      python3   FAIL python3 is missing"
+verdict "preflight: missing python3 fails on worker5"
+[ $rc = 1 ] && has "$out" "preflight: 9 hosts, 2 failures"
+verdict "preflight exits 1 and counts the failures"
 "$lab" exec master2 systemctl stop hnsp-test-hog >/dev/null 2>&1
 "$lab" exec worker5 mv /usr/bin/python3.hidden /usr/bin/python3
 
 # ---- fan-out over 32 hosts
 if LAB_HOSTS=32 timeout 600 "$lab" up >"$tmp/up32.log" 2>&1; then
 	out=$("$bin" exec "$project" --json -- true 2>&1); rc=$?
-	expect "fan-out: 32 hosts, all ok" [ $rc = 0 ] && [ "$(json "len(d['hosts'])" <<<"$out")" = 32 ]
+	[ $rc = 0 ] && [ "$(json "len(d['hosts'])" <<<"$out")" = 32 ]
+	verdict "fan-out: 32 hosts, all ok"
 	echo "    exec true on 32 hosts: $(json "d['elapsed_ms']" <<<"$out") ms"
 else
 	not_ok "lab of 32 hosts: $(tail -n 3 "$tmp/up32.log")"
