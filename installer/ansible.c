@@ -161,7 +161,7 @@ static const char *const strict_option[] = {
 	[SSH_HOSTKEY_STRICT] = "yes", [SSH_HOSTKEY_ACCEPT_NEW] = "accept-new",
 	[SSH_HOSTKEY_OFF] = "no"};
 
-int ansible_prepare(const char *run_dir, const char *datadir, const struct project *p,
+int ansible_prepare(const char *out_dir, const struct ansible_paths *at, const struct project *p,
 		    const struct catalog *cat, const struct access *a)
 {
 	char path[PATH_MAX], *cfg = NULL, jump[512] = "";
@@ -171,7 +171,7 @@ int ansible_prepare(const char *run_dir, const char *datadir, const struct proje
 
 	if (text == NULL)
 		goto out;
-	snprintf(path, sizeof(path), "%s/inventory.json", run_dir);
+	snprintf(path, sizeof(path), "%s/inventory.json", out_dir);
 	if ((r = journal_write_atomic(path, text, strlen(text), 0600)) < 0)
 		goto out;
 	if (a->view.jump != NULL)
@@ -200,16 +200,16 @@ int ansible_prepare(const char *run_dir, const char *datadir, const struct proje
 		     "pipelining = True\n"
 		     "ssh_args = -o ControlMaster=auto -o ControlPersist=60s -o BatchMode=yes "
 		     "-o UserKnownHostsFile=%s -o StrictHostKeyChecking=%s%s\n",
-		     run_dir, datadir, datadir, p->ssh.forks, p->ssh.connect_timeout,
-		     p->ssh.host_key_policy == SSH_HOSTKEY_OFF ? "False" : "True", run_dir,
-		     a->key_file ? "private_key_file = " : "", a->key_file ? a->key_file : "",
-		     a->key_file ? "\n" : "", a->known_hosts, strict_option[p->ssh.host_key_policy],
-		     jump) < 0) {
+		     at->run_dir, at->datadir, at->datadir, p->ssh.forks, p->ssh.connect_timeout,
+		     p->ssh.host_key_policy == SSH_HOSTKEY_OFF ? "False" : "True", at->run_dir,
+		     at->key_file ? "private_key_file = " : "", at->key_file ? at->key_file : "",
+		     at->key_file ? "\n" : "", at->known_hosts,
+		     strict_option[p->ssh.host_key_policy], jump) < 0) {
 		cfg = NULL;
 		r = HNSP_ERR_NOMEM;
 		goto out;
 	}
-	snprintf(path, sizeof(path), "%s/ansible.cfg", run_dir);
+	snprintf(path, sizeof(path), "%s/ansible.cfg", out_dir);
 	r = journal_write_atomic(path, cfg, strlen(cfg), 0600);
 out:
 	free(cfg);
@@ -335,12 +335,15 @@ enum ansible_outcome ansible_run(const char *run_dir, const struct ansible_run_o
 		unlink(pw_path);
 	free(buf);
 	*exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-	if (interrupted)
-		return ANSIBLE_INTERRUPTED;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	return interrupted ? ANSIBLE_INTERRUPTED : ansible_outcome_of(*exit_status);
+}
+
+enum ansible_outcome ansible_outcome_of(int exit_status)
+{
+	if (exit_status == 0)
 		return ANSIBLE_OK;
 	/* 2: a task failed; 4: a host was unreachable (ansible-playbook's codes). */
-	if (WIFEXITED(status) && (WEXITSTATUS(status) == 2 || WEXITSTATUS(status) == 4))
+	if (exit_status == 2 || exit_status == 4)
 		return ANSIBLE_FAILED;
 	return ANSIBLE_BROKEN;
 }

@@ -19,9 +19,19 @@
 #include "catalog.h"
 #include "project.h"
 
-/* Writes inventory.json and ansible.cfg into run_dir (both generated, never
- * edited by hand).  Returns 0, HNSP_ERR_IO or HNSP_ERR_NOMEM. */
-int ansible_prepare(const char *run_dir, const char *datadir, const struct project *p,
+/* Where things are when ansible-playbook runs: on this machine, or on the
+ * deployer host of the remote runner.  Borrowed strings; key_file may be NULL. */
+struct ansible_paths {
+	const char *run_dir;      /* holds inventory.json, ansible.cfg, facts/ */
+	const char *datadir;      /* holds playbooks/ and roles/ */
+	const char *key_file;
+	const char *known_hosts;
+};
+
+/* Writes inventory.json and ansible.cfg (generated, never edited by hand)
+ * into out_dir, pointing at the paths in at.  Returns 0, HNSP_ERR_IO or
+ * HNSP_ERR_NOMEM. */
+int ansible_prepare(const char *out_dir, const struct ansible_paths *at, const struct project *p,
 		    const struct catalog *cat, const struct access *a);
 
 struct ansible_run_options {
@@ -40,6 +50,9 @@ enum ansible_outcome {
 	ANSIBLE_INTERRUPTED, /* stopped through opts->stop */
 	ANSIBLE_BROKEN       /* could not start, or died without finishing */
 };
+
+/* The outcome that ansible-playbook's exit status means (both runners). */
+enum ansible_outcome ansible_outcome_of(int exit_status);
 
 /* Runs one playbook in run_dir.  Returns the outcome; *exit_status gets
  * ansible-playbook's exit status (or -signal). */

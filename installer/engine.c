@@ -15,6 +15,7 @@
 #include "ansible.h"
 #include "error.h"
 #include "journal.h"
+#include "remote.h"
 
 #define TAIL_FAILURES 20 /* failures kept per phase in the summary */
 
@@ -26,6 +27,7 @@ struct engine {
 	pthread_mutex_t lock;     /* guards the summary for snapshots */
 	json_t *previous;         /* {component: {"tasks":n, "duration_ms":n}} of earlier runs */
 	size_t phase;             /* index of the running phase in the summary */
+	struct remote_runner *remote; /* NULL: ansible-playbook runs here */
 };
 
 static double now_ts(void)
@@ -227,12 +229,20 @@ int engine_new(const struct engine_config *cfg, struct engine **out, char *err, 
 					     copy, len, 0600);
 		free(copy);
 	}
-	if ((r = ansible_prepare(e->journal->dir, cfg->datadir, cfg->project, cfg->catalog,
-				 cfg->access)) < 0) {
+	if ((r = ansible_prepare(e->journal->dir,
+				 &(struct ansible_paths){e->journal->dir, cfg->datadir,
+							 cfg->access->key_file,
+							 cfg->access->known_hosts},
+				 cfg->project, cfg->catalog, cfg->access)) < 0) {
 		snprintf(err, errsize, "cannot write the Ansible files in %s: %s", e->journal->dir,
 			 strerror(errno));
 		goto fail;
 	}
+	if (cfg->runner_host >= 0 &&
+	    (r = remote_runner_open(cfg->access, (size_t)cfg->runner_host, cfg->datadir,
+				    e->journal->dir, e->journal->id, cfg->project, cfg->catalog,
+				    &e->remote, err, errsize)) < 0)
+		goto fail;
 	sync_phases(e);
 	json_object_set_new(e->journal->summary, "state", json_string("running"));
 	save(e);
@@ -386,7 +396,8 @@ static enum ansible_outcome run_phase(struct engine *e, size_t i, size_t nphases
 		outcome = ANSIBLE_BROKEN;
 		status = 127;
 	} else {
-		outcome = ansible_run(e->journal->dir, &o, &status);
+		outcome = e->remote ? remote_runner_run(e->remote, &o, &status)
+				    : ansible_run(e->journal->dir, &o, &status);
 	}
 	pthread_mutex_lock(&e->lock);
 	explain_unreachable(e, json_object_get(ph, "failures"));
@@ -520,6 +531,7 @@ void engine_free(struct engine *e)
 {
 	if (e == NULL)
 		return;
+	remote_runner_free(e->remote);
 	journal_free(e->journal);
 	journal_unlock(e->lock_fd);
 	json_decref(e->previous);

@@ -32,6 +32,8 @@ struct engine_config {
 	const char *from;                /* start at this component's phase, or NULL */
 	const char *only;                /* run only this component's phase, or NULL */
 	const char *become_password;     /* secret, or NULL */
+	long runner_host;                /* -1: run Ansible here; else the index of the
+					  * deployer host (remote.h) */
 	/* Receives every event (borrowed, valid during the call); may be NULL. */
 	void (*on_event)(void *ctx, const json_t *event);
 	void *ctx;

@@ -879,6 +879,7 @@ out:
 struct apply_args {
 	bool json, yes, resume, ask_pass, ask_become;
 	const char *from, *only;
+	const char *runner;   /* "local" or "remote:HOST" */
 };
 
 static const struct option apply_options[] = {{"json", no_argument, NULL, 'j'},
@@ -888,6 +889,7 @@ static const struct option apply_options[] = {{"json", no_argument, NULL, 'j'},
 					      {"only", required_argument, NULL, 'o'},
 					      {"ask-pass", no_argument, NULL, 'p'},
 					      {"ask-become-pass", no_argument, NULL, 'B'},
+					      {"runner", required_argument, NULL, 'R'},
 					      {NULL, 0, NULL, 0}};
 
 static bool apply_option(int opt, void *data)
@@ -902,6 +904,7 @@ static bool apply_option(int opt, void *data)
 	case 'o': a->only = optarg; return true;
 	case 'p': a->ask_pass = true; return true;
 	case 'B': a->ask_become = true; return true;
+	case 'R': a->runner = optarg; return true;
 	}
 	return false;
 }
@@ -958,7 +961,8 @@ static int cmd_apply(struct cli *cli, int argc, char **argv)
 	struct plan *plan = NULL;
 	struct engine *e = NULL;
 	struct sigaction sa = {.sa_handler = on_interrupt}, old_int, old_term;
-	char state[PATH_MAX], datadir[PATH_MAX], err[512], *become = NULL;
+	char state[PATH_MAX], datadir[PATH_MAX], err[1024], *become = NULL;
+	long runner_host = -1;
 	int first = parse_options(cmd, argc, argv, apply_option, &args);
 	int r;
 
@@ -976,6 +980,19 @@ static int cmd_apply(struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "hnsp-installer apply: cannot prepare the plan\n");
 		r = EXIT_FAILED;
 		goto out;
+	}
+	if (args.runner != NULL && strcmp(args.runner, "local") != 0) {
+		const char *name = strncmp(args.runner, "remote:", 7) == 0 ? args.runner + 7 : NULL;
+		for (size_t i = 0; name && i < rm.p->hosts.n; i++)
+			if (strcmp(HOST_AT(rm.p, i)->name, name) == 0)
+				runner_host = (long)i;
+		if (runner_host < 0) {
+			fprintf(stderr, "hnsp-installer apply: --runner takes 'local' or "
+					"'remote:HOST' with a host of project '%s', not '%s'\n",
+				rm.p->name, args.runner);
+			r = EXIT_USAGE;
+			goto out;
+		}
 	}
 	if (args.ask_become && (become = read_secret("sudo password: ")) == NULL) {
 		fprintf(stderr, "hnsp-installer apply: --ask-become-pass needs a terminal\n");
@@ -1007,7 +1024,7 @@ static int cmd_apply(struct cli *cli, int argc, char **argv)
 			.state_dir = state, .datadir = datadir, .resume = args.resume,
 			.from = args.from, .only = args.only,
 			.become_password = become ? become : rm.password,
-			.on_event = apply_event, .ctx = &view};
+			.runner_host = runner_host, .on_event = apply_event, .ctx = &view};
 		if (engine_new(&cfg, &e, err, sizeof(err)) < 0) {
 			fprintf(stderr, "hnsp-installer apply: %s\n", err);
 			r = EXIT_USAGE;
@@ -1294,7 +1311,7 @@ static const struct command commands[] = {
 	 "  --json         print {\"ok\", \"hosts\":[{\"name\", \"status\", \"files\",\n"
 	 "                 \"skipped\", \"resumed\", \"bytes_sent\", \"elapsed_ms\", \"reason\"}]}\n",
 	 push_options, "", cmd_push},
-	{"apply", "PROJECT [--yes] [--json] [--resume | --from PHASE | --only PHASE]",
+	{"apply", "PROJECT [--yes] [--json] [--resume|--from PHASE|--only PHASE] [--runner R]",
 	 "install the project: run the plan's phases with live progress",
 	 "Shows the plan and asks to go on (unless --yes), then runs each phase's playbook\n"
 	 "with ansible-playbook, showing phase k of N, a bar of tasks done, the current\n"
@@ -1311,7 +1328,10 @@ static const struct command commands[] = {
 	 "  --from PHASE       start at PHASE (a component id)\n"
 	 "  --only PHASE       run PHASE alone\n"
 	 "  --ask-pass         ask for the SSH password\n"
-	 "  --ask-become-pass  ask for the sudo password (given to Ansible in a 0600 file)\n",
+	 "  --ask-become-pass  ask for the sudo password (given to Ansible in a 0600 file)\n"
+	 "  --runner remote:HOST  run ansible-playbook on HOST (a host of the project that\n"
+	 "                     has Ansible): playbooks, inventory and key are pushed there,\n"
+	 "                     events stream back; this machine needs no Ansible\n",
 	 apply_options, "", cmd_apply},
 	{"runs", "list | show ID | log ID [--follow] [--json]", "read the run journal",
 	 "list      every run, newest first: id, state, phases done, start, duration\n"

@@ -532,7 +532,7 @@ int ssh_conn_exec(struct ssh_conn *c, const char *const *argv, const struct ssh_
 	struct stream_buf bufs[2] = {{.cap = cap}, {.cap = cap}};
 	ssh_channel ch = NULL;
 	char *cmd = NULL, chunk[16384];
-	long start = now_ms();
+	long start = now_ms(), cancelled_at = 0;
 	int r;
 
 	memset(res, 0, sizeof(*res));
@@ -562,6 +562,15 @@ int ssh_conn_exec(struct ssh_conn *c, const char *const *argv, const struct ssh_
 	for (;;) {
 		long left = o->timeout_ms > 0 ? o->timeout_ms - (now_ms() - start) : 1000;
 		int got = 0;
+		if (o->cancel && *o->cancel && cancelled_at == 0) {
+			/* Like Ctrl-C: the command stops after what it is doing. */
+			ssh_channel_request_send_signal(ch, "INT");
+			cancelled_at = now_ms();
+		}
+		if (cancelled_at && now_ms() - cancelled_at > 20000) {
+			r = failf(fail, SSH_FAIL_COMMAND, "%s: '%s' was interrupted", c->name, argv[0]);
+			goto out;
+		}
 		if (left <= 0) {
 			r = failf(fail, SSH_FAIL_TIMEOUT, "%s: '%s' did not finish within %ld ms",
 				  c->name, argv[0], o->timeout_ms);

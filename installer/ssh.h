@@ -9,6 +9,7 @@
 #ifndef HNSP_SSH_H
 #define HNSP_SSH_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -80,6 +81,9 @@ struct ssh_exec_options {
 	const void *input;           /* bytes sent to the command's stdin, or NULL */
 	size_t input_len;
 	size_t max_output;           /* bytes kept per stream; 0: 1 MiB.  The tail is kept */
+	/* When it becomes non-zero, the command gets SIGINT (and its channel is
+	 * closed 20 s later); the call then fails with "interrupted".  May be NULL. */
+	const volatile sig_atomic_t *cancel;
 	/* Called for each complete line (without '\n') as it arrives; may be NULL. */
 	void (*on_line)(void *ctx, enum ssh_stream stream, const char *line, size_t len);
 	void *ctx;
