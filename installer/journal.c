@@ -101,6 +101,16 @@ int journal_create(const char *state, const char *project, struct journal **out)
 	if (j == NULL)
 		return HNSP_ERR_NOMEM;
 	j->events_fd = -1;
+	if (asprintf(&j->dir, "%s/runs", state) < 0) {
+		j->dir = NULL;
+		goto out;
+	}
+	if (state_mkdirs(j->dir, 0700) < 0) {
+		r = HNSP_ERR_IO;
+		goto out;
+	}
+	free(j->dir);
+	j->dir = NULL;
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
 	/* The pid and a counter keep ids unique within one second. */
@@ -114,11 +124,13 @@ int journal_create(const char *state, const char *project, struct journal **out)
 			j->id = NULL;
 			goto out;
 		}
-		if (state_mkdirs(j->dir, 0700) < 0) {
+		/* mkdir, not state_mkdirs: an existing directory is another run's. */
+		if (mkdir(j->dir, 0700) == 0)
+			break;
+		if (errno != EEXIST) {
 			r = HNSP_ERR_IO;
 			goto out;
 		}
-		break;
 	}
 	j->summary = json_pack("{s:s, s:s, s:s, s:I, s:[]}", "id", j->id, "project", project,
 			       "state", "running", "started", (json_int_t)now, "phases");
@@ -270,7 +282,8 @@ json_t *journal_list(const char *state)
 		items[n++] = s;
 	}
 	closedir(d);
-	qsort(items, n, sizeof(*items), newest_first);
+	if (n > 1)
+		qsort(items, n, sizeof(*items), newest_first);
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(list, items[i]);
 	free(items);

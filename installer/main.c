@@ -388,6 +388,7 @@ struct remote {
 	struct project *p;
 	struct access acc;
 	char *password;       /* typed at the terminal, or NULL */
+	char *passphrase;     /* from $HNSP_KEY_PASSPHRASE, or NULL */
 };
 
 /* Loads the project and resolves how to reach its hosts.  Returns an exit
@@ -417,7 +418,13 @@ static int remote_open(const struct cli *cli, const char *path, bool ask_pass, s
 				"anyone on the network path can pose as a host\n",
 			paint(cli->color_err, RED), paint(cli->color_err, RESET));
 	ssh_init();
-	if (access_init(&rm->acc, rm->p, state, getenv("HNSP_KEY_PASSPHRASE"), rm->password) < 0) {
+	/* Kept here, out of the environment that ansible-playbook would inherit. */
+	if (getenv("HNSP_KEY_PASSPHRASE") != NULL) {
+		rm->passphrase = strdup(getenv("HNSP_KEY_PASSPHRASE"));
+		explicit_bzero(getenv("HNSP_KEY_PASSPHRASE"), strlen(getenv("HNSP_KEY_PASSPHRASE")));
+		unsetenv("HNSP_KEY_PASSPHRASE");
+	}
+	if (access_init(&rm->acc, rm->p, state, rm->passphrase, rm->password) < 0) {
 		fprintf(stderr, "hnsp-installer: out of memory\n");
 		r = EXIT_FAILED;
 		goto err;
@@ -425,6 +432,7 @@ static int remote_open(const struct cli *cli, const char *path, bool ask_pass, s
 	return EXIT_OK;
 err:
 	free_secret(rm->password);
+	free_secret(rm->passphrase);
 	project_free(rm->p);
 	catalog_free(rm->cat);
 	memset(rm, 0, sizeof(*rm));
@@ -435,6 +443,7 @@ static void remote_release(struct remote *rm)
 {
 	access_release(&rm->acc);
 	free_secret(rm->password);
+	free_secret(rm->passphrase);
 	project_free(rm->p);
 	catalog_free(rm->cat);
 }
@@ -877,7 +886,7 @@ out:
 /* ---- apply ---- */
 
 struct apply_args {
-	bool json, yes, resume, ask_pass, ask_become;
+	bool json, yes, resume, ask_become;
 	const char *from, *only;
 	const char *runner;   /* "local" or "remote:HOST" */
 };
@@ -887,7 +896,6 @@ static const struct option apply_options[] = {{"json", no_argument, NULL, 'j'},
 					      {"resume", no_argument, NULL, 'r'},
 					      {"from", required_argument, NULL, 'f'},
 					      {"only", required_argument, NULL, 'o'},
-					      {"ask-pass", no_argument, NULL, 'p'},
 					      {"ask-become-pass", no_argument, NULL, 'B'},
 					      {"runner", required_argument, NULL, 'R'},
 					      {NULL, 0, NULL, 0}};
@@ -902,7 +910,6 @@ static bool apply_option(int opt, void *data)
 	case 'r': a->resume = true; return true;
 	case 'f': a->from = optarg; return true;
 	case 'o': a->only = optarg; return true;
-	case 'p': a->ask_pass = true; return true;
 	case 'B': a->ask_become = true; return true;
 	case 'R': a->runner = optarg; return true;
 	}
@@ -973,7 +980,8 @@ static int cmd_apply(struct cli *cli, int argc, char **argv)
 						       "missing the project file");
 	if (args.only && (args.from || args.resume))
 		return usage_error(cmd, "--only goes alone, without --from or --resume");
-	if ((r = remote_open(cli, argv[first], args.ask_pass, &rm)) != EXIT_OK)
+	/* Ansible logs in with keys only (BatchMode): no --ask-pass here. */
+	if ((r = remote_open(cli, argv[first], false, &rm)) != EXIT_OK)
 		return r;
 	if (state_dir_resolve(cli->state, state, sizeof(state)) < 0 ||
 	    datadir_find(datadir, sizeof(datadir)) < 0 || plan_build(rm.p, rm.cat, &plan) < 0) {
@@ -1023,7 +1031,7 @@ static int cmd_apply(struct cli *cli, int argc, char **argv)
 			.project = rm.p, .catalog = rm.cat, .plan = plan, .access = &rm.acc,
 			.state_dir = state, .datadir = datadir, .resume = args.resume,
 			.from = args.from, .only = args.only,
-			.become_password = become ? become : rm.password,
+			.become_password = become,
 			.runner_host = runner_host, .on_event = apply_event, .ctx = &view};
 		if (engine_new(&cfg, &e, err, sizeof(err)) < 0) {
 			fprintf(stderr, "hnsp-installer apply: %s\n", err);
@@ -1327,7 +1335,6 @@ static const struct command commands[] = {
 	 "                     first phase that did not complete\n"
 	 "  --from PHASE       start at PHASE (a component id)\n"
 	 "  --only PHASE       run PHASE alone\n"
-	 "  --ask-pass         ask for the SSH password\n"
 	 "  --ask-become-pass  ask for the sudo password (given to Ansible in a 0600 file)\n"
 	 "  --runner remote:HOST  run ansible-playbook on HOST (a host of the project that\n"
 	 "                     has Ansible): playbooks, inventory and key are pushed there,\n"

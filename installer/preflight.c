@@ -120,7 +120,11 @@ static void parse_device(struct facts *f, const char *v)
 
 static void parse_facts(struct facts *f, char *out, double t0, double t1)
 {
-	for (char *line = strtok(out, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+	char *save = NULL;
+
+	/* strtok_r: facts are parsed on the fan-out threads at once. */
+	for (char *line = strtok_r(out, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
 		char *v = strchr(line, '=');
 		if (v == NULL)
 			continue;

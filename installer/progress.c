@@ -22,6 +22,20 @@ static const char *str(const json_t *ev, const char *key)
 	return s ? s : "";
 }
 
+/* Text from hosts, made safe for a terminal: control bytes (escape
+ * sequences could retitle or rewrite it) become '?'.  Returns buf. */
+static const char *safe(const char *s, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (; *s && n + 1 < size; s++, n++)
+		buf[n] = ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t') || *s == 0x7f
+				 ? '?'
+				 : *s;
+	buf[n] = '\0';
+	return buf;
+}
+
 static long num(const json_t *ev, const char *key)
 {
 	return (long)json_integer_value(json_object_get(ev, key));
@@ -130,6 +144,7 @@ static void print_tail(FILE *out, const char *label, const char *s, int want)
 void progress_failures(FILE *out, const json_t *phase_end, bool color)
 {
 	const json_t *failures = json_object_get(phase_end, "failures"), *f;
+	char text[8192];
 	size_t i;
 
 	json_array_foreach(failures, i, f)
@@ -138,11 +153,11 @@ void progress_failures(FILE *out, const json_t *phase_end, bool color)
 			paint(color, RESET), paint(color, RED),
 			str(f, "status")[0] ? str(f, "status") : "failed", paint(color, RESET),
 			str(f, "task"));
-		fprintf(out, "    %s\n", str(f, "msg"));
+		fprintf(out, "    %s\n", safe(str(f, "msg"), text, sizeof(text)));
 		if (str(f, "ssh")[0])
 			fprintf(out, "    ssh: %s\n", str(f, "ssh"));
-		print_tail(out, "stderr:", str(f, "stderr_tail"), 5);
-		print_tail(out, "stdout:", str(f, "stdout_tail"), 5);
+		print_tail(out, "stderr:", safe(str(f, "stderr_tail"), text, sizeof(text)), 5);
+		print_tail(out, "stdout:", safe(str(f, "stdout_tail"), text, sizeof(text)), 5);
 	}
 	if (str(phase_end, "log")[0])
 		fprintf(out, "  full log: %s\n", str(phase_end, "log"));
@@ -204,8 +219,10 @@ void progress_event(struct progress *pr, const json_t *ev)
 		if ((strcmp(s, "failed") == 0 || strcmp(s, "unreachable") == 0) &&
 		    !json_is_true(json_object_get(ev, "ignored"))) {
 			progress_clear(pr);
-			fprintf(pr->out, "  %s%s %s%s: %s: %.200s\n", paint(c, RED), str(ev, "host"), s,
-				paint(c, RESET), str(ev, "task"), str(ev, "msg"));
+			char text[256];
+			fprintf(pr->out, "  %s%s %s%s: %s: %s\n", paint(c, RED), str(ev, "host"), s,
+				paint(c, RESET), str(ev, "task"),
+				safe(str(ev, "msg"), text, sizeof(text)));
 		}
 		status_line(pr);
 	} else if (strcmp(type, "phase_end") == 0) {

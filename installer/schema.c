@@ -133,6 +133,18 @@ static bool is_dns_name(const char *s)
 	return label > 0 && s[len - 1] != '-';
 }
 
+static bool is_user(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len == 0 || len > 32 || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+		return false;
+	for (size_t i = 1; i < len; i++)
+		if (!(isalnum((unsigned char)s[i]) || strchr("_.-", s[i])))
+			return false;
+	return true;
+}
+
 /* Checks a string against a format; reports at node.  Returns true if fine. */
 static bool check_format(const struct schema_ctx *ctx, enum str_format fmt, const char *path,
 			 const struct ynode *node)
@@ -204,6 +216,23 @@ static bool check_format(const struct schema_ctx *ctx, enum str_format fmt, cons
 		schema_report(ctx, DIAG_ERROR, node,
 			      "'%s': '%s' is not an address range ('FIRST-LAST', first not above "
 			      "last) or a CIDR network",
+			      path, q);
+		return false;
+	case S_PATH:
+		/* These paths end up in ansible.cfg and ssh options, which split on
+		 * whitespace and expand '%'. */
+		if (s[strcspn(s, " \t\r\n\v\f%")] == '\0')
+			return true;
+		schema_report(ctx, DIAG_ERROR, node,
+			      "'%s': '%s' has whitespace or '%%' in it; use a path without them",
+			      path, q);
+		return false;
+	case S_USER:
+		if (is_user(s))
+			return true;
+		schema_report(ctx, DIAG_ERROR, node,
+			      "'%s': '%s' is not a user name (a letter or '_', then letters, "
+			      "digits, '_', '.' or '-'; at most 32)",
 			      path, q);
 		return false;
 	case S_ABSPATH:

@@ -35,7 +35,9 @@ enum str_format {
 	S_IP,        /* IPv4 or IPv6 address */
 	S_CIDR,      /* network in CIDR notation, no host bits */
 	S_POOL,      /* address range A-B or a CIDR network */
-	S_ABSPATH    /* absolute path */
+	S_ABSPATH,   /* absolute path */
+	S_PATH,      /* a path without whitespace, control characters or '%' */
+	S_USER       /* POSIX user name: a letter or '_', then letters, digits, '_', '.', '-' */
 };
 
 struct strlist {

@@ -245,13 +245,48 @@ static void key_fingerprint(ssh_key key, char *buf, size_t size)
 	ssh_clean_pubkey_hash(&hash);
 }
 
+/* Fingerprints of every key known_hosts holds for the endpoint, ", "-joined.
+ * Read here rather than through libssh's session lookup, which does not hand
+ * back the entry of a changed key. */
+static void known_fingerprints(const char *known_hosts, const struct ssh_endpoint *ep, char *buf,
+			       size_t size)
+{
+	FILE *f = fopen(known_hosts, "r");
+	char host[300], *line = NULL;
+	size_t cap = 0, used = 0;
+
+	buf[0] = '\0';
+	if (f == NULL)
+		return;
+	if (ep->port == 22)
+		snprintf(host, sizeof(host), "%s", ep->address);
+	else
+		snprintf(host, sizeof(host), "[%s]:%d", ep->address, ep->port);
+	while (getline(&line, &cap, f) > 0) {
+		struct ssh_knownhosts_entry *entry = NULL;
+		char fp[128];
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '\0' || line[0] == '#')
+			continue;
+		if (ssh_known_hosts_parse_line(host, line, &entry) == SSH_OK && entry != NULL &&
+		    entry->publickey != NULL) {
+			key_fingerprint(entry->publickey, fp, sizeof(fp));
+			if (used < size)
+				used += (size_t)snprintf(buf + used, size - used, "%s%s",
+							 used ? ", " : "", fp);
+		}
+		ssh_knownhosts_entry_free(entry);
+	}
+	free(line);
+	fclose(f);
+}
+
 static int verify_host_key(struct ssh_conn *c, const struct ssh_settings_view *s,
 			   const struct ssh_endpoint *ep, struct ssh_failure *fail)
 {
-	struct ssh_knownhosts_entry *entry = NULL;
 	enum ssh_known_hosts_e state;
 	ssh_key key = NULL;
-	char known[128] = "";
+	char known[512] = "";
 	int r = 0;
 
 	if (ssh_get_server_publickey(c->session, &key) != SSH_OK)
@@ -267,10 +302,7 @@ static int verify_host_key(struct ssh_conn *c, const struct ssh_settings_view *s
 		break;
 	case SSH_KNOWN_HOSTS_CHANGED:
 	case SSH_KNOWN_HOSTS_OTHER:
-		if (ssh_session_get_known_hosts_entry(c->session, &entry) != SSH_KNOWN_HOSTS_ERROR &&
-		    entry != NULL && entry->publickey != NULL)
-			key_fingerprint(entry->publickey, known, sizeof(known));
-		ssh_knownhosts_entry_free(entry);
+		known_fingerprints(s->known_hosts, ep, known, sizeof(known));
 		r = failf(fail, SSH_FAIL_HOSTKEY,
 			  "%s: host key changed: %s has %s, the server offered %s; if the host "
 			  "was reinstalled, remove the old key with 'ssh-keygen -R %s -f %s'",
