@@ -37,7 +37,7 @@ int ansible_prepare(const char *out_dir, const struct ansible_paths *at, const s
 struct ansible_run_options {
 	const char *playbook;         /* absolute path */
 	const char *log_path;         /* stdout and stderr of ansible-playbook, appended */
-	const char *become_password;  /* given through a 0600 file, never argv; or NULL */
+	const char *become_password;  /* given through a FIFO, never argv or disk; or NULL */
 	const volatile sig_atomic_t *stop; /* when it becomes non-zero the run is interrupted */
 	/* Called for each event (borrowed, valid during the call). */
 	void (*on_event)(void *ctx, json_t *event);

@@ -213,21 +213,8 @@ int engine_new(const struct engine_config *cfg, struct engine **out, char *err, 
 		goto fail;
 	} else {
 		/* The project as it was applied, next to what it produced. */
-		FILE *in = fopen(cfg->project->path, "r");
-		char buf[65536];
-		size_t n, len = 0;
-		char *copy = NULL;
-		FILE *mem = open_memstream(&copy, &len);
-		while (in && mem && (n = fread(buf, 1, sizeof(buf), in)) > 0)
-			fwrite(buf, 1, n, mem);
-		if (in)
-			fclose(in);
-		if (mem)
-			fclose(mem);
-		if (copy)
-			journal_write_atomic(journal_path(e->journal, "project.yaml", path, sizeof(path)),
-					     copy, len, 0600);
-		free(copy);
+		journal_copy_file(cfg->project->path,
+				  journal_path(e->journal, "project.yaml", path, sizeof(path)), 0600);
 	}
 	if ((r = ansible_prepare(e->journal->dir,
 				 &(struct ansible_paths){e->journal->dir, cfg->datadir,
@@ -240,8 +227,8 @@ int engine_new(const struct engine_config *cfg, struct engine **out, char *err, 
 	}
 	if (cfg->runner_host >= 0 &&
 	    (r = remote_runner_open(cfg->access, (size_t)cfg->runner_host, cfg->datadir,
-				    e->journal->dir, e->journal->id, cfg->project, cfg->catalog,
-				    &e->remote, err, errsize)) < 0)
+				    e->journal->id, cfg->project, cfg->catalog, &e->remote, err,
+				    errsize)) < 0)
 		goto fail;
 	sync_phases(e);
 	json_object_set_new(e->journal->summary, "state", json_string("running"));
@@ -332,13 +319,17 @@ static void explain_unreachable(struct engine *e, json_t *failures)
 		for (size_t k = 0; k < a->n; k++) {
 			if (strcmp(a->endpoints[k].name, host) != 0)
 				continue;
+			/* Only this thread changes the summary: probe without the lock,
+			 * so snapshots are not held up by connection timeouts. */
 			if (ssh_conn_open(&a->view, &a->endpoints[k], &conn, &fail) == 0)
 				snprintf(why, sizeof(why), "answers again now (a passing failure?)");
 			else
 				snprintf(why, sizeof(why), "[%s] %s", ssh_fail_name(fail.kind),
 					 fail.message);
 			ssh_conn_free(conn);
+			pthread_mutex_lock(&e->lock);
 			json_object_set_new(f, "ssh", json_string(why));
+			pthread_mutex_unlock(&e->lock);
 			break;
 		}
 	}
@@ -399,8 +390,8 @@ static enum ansible_outcome run_phase(struct engine *e, size_t i, size_t nphases
 		outcome = e->remote ? remote_runner_run(e->remote, &o, &status)
 				    : ansible_run(e->journal->dir, &o, &status);
 	}
-	pthread_mutex_lock(&e->lock);
 	explain_unreachable(e, json_object_get(ph, "failures"));
+	pthread_mutex_lock(&e->lock);
 	json_object_set_new(ph, "status", json_string(outcome_status[outcome]));
 	json_object_set_new(ph, "finished", json_integer(time(NULL)));
 	json_object_set_new(ph, "duration_ms", json_integer(now_ms() - start));

@@ -61,6 +61,33 @@ int journal_write_atomic(const char *path, const void *data, size_t len, unsigne
 	return 0;
 }
 
+int journal_copy_file(const char *from, const char *to, unsigned mode)
+{
+	FILE *in = fopen(from, "rb");
+	char *data = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&data, &len);
+	char buf[65536];
+	size_t n;
+	int r;
+
+	if (in == NULL || mem == NULL) {
+		if (in)
+			fclose(in);
+		if (mem)
+			fclose(mem);
+		free(data);
+		return HNSP_ERR_IO;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		fwrite(buf, 1, n, mem);
+	fclose(in);
+	fclose(mem);
+	r = journal_write_atomic(to, data, len, mode);
+	free(data);
+	return r;
+}
+
 const char *journal_path(const struct journal *j, const char *name, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s/%s", j->dir, name);

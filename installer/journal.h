@@ -24,6 +24,9 @@ struct journal {
  * rename, fsync of the directory).  Returns 0 or HNSP_ERR_IO. */
 int journal_write_atomic(const char *path, const void *data, size_t len, unsigned mode);
 
+/* Copies the file from to path to, atomically (journal_write_atomic). */
+int journal_copy_file(const char *from, const char *to, unsigned mode);
+
 /* Creates a new run directory for project under state; summary starts as
  * {"id", "project", "state":"running", "started", "phases":[]}.  Returns 0,
  * HNSP_ERR_IO or HNSP_ERR_NOMEM; *out is new on success. */

@@ -17,8 +17,8 @@
 struct remote_runner {
 	struct ssh_conn *conn;       /* used by the engine's thread only */
 	char datadir[PATH_MAX];      /* local: to map playbook paths */
-	char local_stage[PATH_MAX];  /* local_run_dir/remote */
 	char run_dir[PATH_MAX];      /* on the deployer */
+	char remote_key[PATH_MAX + 32]; /* the key's copy there, removed at the end */
 };
 
 /* Runs ansible-playbook with the events on stdout and its log on stderr.
@@ -27,48 +27,26 @@ static const char run_script[] =
 	"cd \"$1\" || exit 125\n"
 	"export ANSIBLE_CONFIG=\"$1/ansible.cfg\" HNSP_EVENTS_FD=3 PYTHONUNBUFFERED=1 "
 	"PYTHONDONTWRITEBYTECODE=1 ANSIBLE_NOCOLOR=1\n"
-	"if [ -n \"${3:-}\" ]; then\n"
-	"  ansible-playbook \"$2\" --become-password-file \"$3\" 3>&1 1>&2; rc=$?; rm -f \"$3\"\n"
-	"  exit $rc\n"
+	"if [ \"${3:-}\" = become ]; then\n"
+	/* The sudo password arrives on stdin and goes to Ansible through a FIFO:
+	 * printf is a shell builtin, so it is in no argv and on no disk. */
+	"  IFS= read -r pw; d=$(mktemp -d); mkfifo -m 600 \"$d/become\"\n"
+	"  (printf '%s\\n' \"$pw\" >\"$d/become\"; rm -rf \"$d\") & pw=\n"
+	"  exec ansible-playbook \"$2\" --become-password-file \"$d/become\" 3>&1 1>&2\n"
 	"fi\n"
 	"exec ansible-playbook \"$2\" 3>&1 1>&2\n";
 
-static int copy_file(const char *from, const char *to, mode_t mode)
-{
-	FILE *in = fopen(from, "rb");
-	char *data = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&data, &len);
-	char buf[65536];
-	size_t n;
-	int r;
-
-	if (in == NULL || mem == NULL) {
-		if (in)
-			fclose(in);
-		if (mem)
-			fclose(mem);
-		free(data);
-		return HNSP_ERR_IO;
-	}
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-		fwrite(buf, 1, n, mem);
-	fclose(in);
-	fclose(mem);
-	r = journal_write_atomic(to, data, len, mode);
-	free(data);
-	return r;
-}
-
 int remote_runner_open(const struct access *a, size_t host, const char *datadir,
-		       const char *local_run_dir, const char *run_id, const struct project *p,
+		       const char *run_id, const struct project *p,
 		       const struct catalog *cat, struct remote_runner **out, char *err,
 		       size_t errsize)
 {
 	struct remote_runner *rr = calloc(1, sizeof(*rr));
 	const char *name = a->endpoints[host].name;
-	char key[PATH_MAX + 32], kh[PATH_MAX + 32], remote_data[PATH_MAX], remote_key[PATH_MAX + 32],
+	char stage[] = "/tmp/hnsp-stage-XXXXXX", key[64], kh[64], remote_data[PATH_MAX],
 		remote_kh[PATH_MAX + 32], src[PATH_MAX + 16], dst[PATH_MAX + 16];
+	const char *staged[] = {"id_key", "known_hosts", "inventory.json", "ansible.cfg"};
+	bool staging = false;
 	struct ssh_failure fail;
 	struct ssh_exec_result res;
 	struct ssh_exec_options check = {.timeout_ms = 30000};
@@ -80,10 +58,9 @@ int remote_runner_open(const struct access *a, size_t host, const char *datadir,
 	if (rr == NULL)
 		return r;
 	snprintf(rr->datadir, sizeof(rr->datadir), "%s", datadir);
-	snprintf(rr->local_stage, sizeof(rr->local_stage), "%s/remote", local_run_dir);
 	snprintf(rr->run_dir, sizeof(rr->run_dir), "%s/runs/%s", REMOTE_BASE, run_id);
 	snprintf(remote_data, sizeof(remote_data), "%s/data", REMOTE_BASE);
-	snprintf(remote_key, sizeof(remote_key), "%s/id_key", rr->run_dir);
+	snprintf(rr->remote_key, sizeof(rr->remote_key), "%s/id_key", rr->run_dir);
 	snprintf(remote_kh, sizeof(remote_kh), "%s/known_hosts", rr->run_dir);
 	if ((r = ssh_conn_open(&a->view, &a->endpoints[host], &rr->conn, &fail)) < 0) {
 		snprintf(err, errsize, "remote runner: %s", fail.message);
@@ -99,18 +76,20 @@ int remote_runner_open(const struct access *a, size_t host, const char *datadir,
 		goto fail;
 	}
 	ssh_exec_result_release(&res);
-	/* Stage: generated files pointing at the deployer's paths, the key, known_hosts. */
-	snprintf(key, sizeof(key), "%s/id_key", rr->local_stage);
-	snprintf(kh, sizeof(kh), "%s/known_hosts", rr->local_stage);
-	if (state_mkdirs(rr->local_stage, 0700) < 0 ||
-	    (a->key_file && copy_file(a->key_file, key, 0600) < 0) ||
-	    copy_file(a->known_hosts, kh, 0600) < 0 ||
-	    ansible_prepare(rr->local_stage,
+	/* Stage, in a private directory outside the journal (the key is among
+	 * them): generated files pointing at the deployer's paths, the key and
+	 * known_hosts. */
+	staging = mkdtemp(stage) != NULL;
+	snprintf(key, sizeof(key), "%s/id_key", stage);
+	snprintf(kh, sizeof(kh), "%s/known_hosts", stage);
+	if (!staging || (a->key_file && journal_copy_file(a->key_file, key, 0600) < 0) ||
+	    journal_copy_file(a->known_hosts, kh, 0600) < 0 ||
+	    ansible_prepare(stage,
 			    &(struct ansible_paths){rr->run_dir, remote_data,
-						    a->key_file ? remote_key : NULL, remote_kh},
+						    a->key_file ? rr->remote_key : NULL, remote_kh},
 			    p, cat, a) < 0) {
-		snprintf(err, errsize, "remote runner: cannot stage files in %s: %s",
-			 rr->local_stage, strerror(errno));
+		snprintf(err, errsize, "remote runner: cannot stage files in %s: %s", stage,
+			 strerror(errno));
 		r = HNSP_ERR_IO;
 		goto fail;
 	}
@@ -123,13 +102,21 @@ int remote_runner_open(const struct access *a, size_t host, const char *datadir,
 			goto fail;
 		}
 	}
-	if ((r = push_path(rr->conn, rr->local_stage, rr->run_dir, NULL, NULL, &fail)) < 0) {
+	if ((r = push_path(rr->conn, stage, rr->run_dir, NULL, NULL, &fail)) < 0) {
 		snprintf(err, errsize, "remote runner: pushing the run's files: %s", fail.message);
 		goto fail;
 	}
 	*out = rr;
-	return 0;
+	rr = NULL;
+	r = 0;
 fail:
+	if (staging) {
+		for (size_t i = 0; i < sizeof(staged) / sizeof(staged[0]); i++) {
+			snprintf(src, sizeof(src), "%s/%s", stage, staged[i]);
+			unlink(src);
+		}
+		rmdir(stage);
+	}
 	remote_runner_free(rr);
 	return r;
 }
@@ -162,13 +149,16 @@ enum ansible_outcome remote_runner_run(struct remote_runner *rr,
 				       const struct ansible_run_options *o, int *exit_status)
 {
 	size_t dlen = strlen(rr->datadir);
-	char playbook[PATH_MAX], pw_local[PATH_MAX + 16], pw_remote[PATH_MAX + 16];
+	char playbook[PATH_MAX];
+	int r;
 	struct stream st = {.o = o, .log = fopen(o->log_path, "a")};
+	/* Events with output tails run to kilobytes; the local runner takes 1 MiB too. */
 	struct ssh_exec_options eo = {.max_output = 64 * 1024, .cancel = o->stop,
-				      .on_line = on_line, .ctx = &st};
+				      .max_line = 1u << 20, .on_line = on_line, .ctx = &st};
 	struct ssh_exec_result res;
 	struct ssh_failure fail;
 	const char *argv[] = {"sh", "-c", run_script, "sh", rr->run_dir, playbook, NULL, NULL};
+	char *input = NULL;
 	enum ansible_outcome outcome;
 
 	*exit_status = -1;
@@ -179,16 +169,17 @@ enum ansible_outcome remote_runner_run(struct remote_runner *rr,
 		return ANSIBLE_BROKEN;
 	}
 	snprintf(playbook, sizeof(playbook), "%s/data%s", REMOTE_BASE, o->playbook + dlen);
-	if (o->become_password != NULL) {
-		snprintf(pw_local, sizeof(pw_local), "%s/.become", rr->local_stage);
-		snprintf(pw_remote, sizeof(pw_remote), "%s/.become", rr->run_dir);
-		if (journal_write_atomic(pw_local, o->become_password, strlen(o->become_password),
-					 0600) == 0 &&
-		    push_path(rr->conn, pw_local, pw_remote, NULL, NULL, &fail) == 0)
-			argv[6] = pw_remote;
-		unlink(pw_local);
+	if (o->become_password != NULL && asprintf(&input, "%s\n", o->become_password) >= 0) {
+		argv[6] = "become";
+		eo.input = input;
+		eo.input_len = strlen(input);
 	}
-	if (ssh_conn_exec(rr->conn, argv, &eo, &res, &fail) < 0) {
+	r = ssh_conn_exec(rr->conn, argv, &eo, &res, &fail);
+	if (input != NULL) {
+		explicit_bzero(input, strlen(input));
+		free(input);
+	}
+	if (r < 0) {
 		if (st.log) {
 			fprintf(st.log, "hnsp-installer: remote runner: %s\n", fail.message);
 			fclose(st.log);
@@ -205,8 +196,19 @@ enum ansible_outcome remote_runner_run(struct remote_runner *rr,
 
 void remote_runner_free(struct remote_runner *rr)
 {
+	const char *rm[] = {"rm", "-f", NULL, NULL};
+	struct ssh_exec_options o = {.timeout_ms = 30000};
+	struct ssh_exec_result res;
+	struct ssh_failure fail;
+
 	if (rr == NULL)
 		return;
+	/* The key's copy on the deployer lives only as long as the run. */
+	if (rr->conn != NULL && rr->remote_key[0] != '\0') {
+		rm[2] = rr->remote_key;
+		if (ssh_conn_exec(rr->conn, rm, &o, &res, &fail) == 0)
+			ssh_exec_result_release(&res);
+	}
 	ssh_conn_free(rr->conn);
 	free(rr);
 }

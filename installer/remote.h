@@ -20,11 +20,11 @@
 
 struct remote_runner;
 
-/* Connects to endpoint `host` of a, stages the run's files in
- * local_run_dir/remote and pushes them with the data directory.  err gets one
+/* Connects to endpoint `host` of a, stages the run's files in a private
+ * temporary directory and pushes them with the data directory.  err gets one
  * line for a person on failure.  Returns 0 or a negative HNSP_ERR_* code. */
 int remote_runner_open(const struct access *a, size_t host, const char *datadir,
-		       const char *local_run_dir, const char *run_id, const struct project *p,
+		       const char *run_id, const struct project *p,
 		       const struct catalog *cat, struct remote_runner **out, char *err,
 		       size_t errsize);
 

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -113,6 +115,17 @@ static int tcp_connect(const struct ssh_endpoint *ep, long timeout_ms, int *fdp,
 		goto refused;
 	/* libssh does blocking I/O on the descriptor, with its own timeouts. */
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	/* A host that vanishes without a word is noticed within about 90 s, even
+	 * during a command or transfer that has no timeout of its own. */
+	{
+		int on = 1, idle = 30, intvl = 10, cnt = 6;
+		unsigned user_timeout = 90000;
+		setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+		setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+		setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+		setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+		setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout, sizeof(user_timeout));
+	}
 	*fdp = fd;
 	fd = -1;
 	r = 0;
@@ -476,8 +489,10 @@ struct stream_buf {
 	char *data;          /* captured tail, NUL-terminated */
 	size_t len;
 	size_t cap;          /* max bytes kept */
-	char line[4096];     /* the line being assembled for on_line */
+	char *line;          /* the line being assembled for on_line (owned) */
 	size_t line_len;
+	size_t line_cap;     /* max_line */
+	bool line_over;      /* the current line passed max_line: it is dropped */
 	bool truncated;
 };
 
@@ -502,22 +517,25 @@ static void capture(struct stream_buf *b, const char *p, size_t n)
 static void split_lines(struct stream_buf *b, const struct ssh_exec_options *o,
 			enum ssh_stream stream, const char *p, size_t n, bool flush)
 {
+	if (o->on_line == NULL)
+		return;
 	for (size_t i = 0; i < n; i++) {
-		if (p[i] != '\n' && b->line_len < sizeof(b->line) - 1) {
-			b->line[b->line_len++] = p[i];
+		if (p[i] != '\n') {
+			if (b->line_len < b->line_cap)
+				b->line[b->line_len++] = p[i];
+			else
+				b->line_over = true;
 			continue;
 		}
-		if (o->on_line)
+		if (!b->line_over)
 			o->on_line(o->ctx, stream, b->line, b->line_len);
 		b->line_len = 0;
-		if (p[i] != '\n')
-			b->line[b->line_len++] = p[i]; /* an over-long line is cut in pieces */
+		b->line_over = false;
 	}
-	if (flush && b->line_len > 0) {
-		if (o->on_line)
-			o->on_line(o->ctx, stream, b->line, b->line_len);
+	if (flush && b->line_len > 0 && !b->line_over)
+		o->on_line(o->ctx, stream, b->line, b->line_len);
+	if (flush)
 		b->line_len = 0;
-	}
 }
 
 /* argv, run through sudo when asked and not already root. */
@@ -561,7 +579,9 @@ int ssh_conn_exec(struct ssh_conn *c, const char *const *argv, const struct ssh_
 		  struct ssh_exec_result *res, struct ssh_failure *fail)
 {
 	size_t cap = o->max_output ? o->max_output : DEFAULT_MAX_OUTPUT;
-	struct stream_buf bufs[2] = {{.cap = cap}, {.cap = cap}};
+	size_t max_line = o->max_line ? o->max_line : 4096;
+	struct stream_buf bufs[2] = {{.cap = cap, .line_cap = max_line},
+				     {.cap = cap, .line_cap = max_line}};
 	ssh_channel ch = NULL;
 	char *cmd = NULL, chunk[16384];
 	long start = now_ms(), cancelled_at = 0;
@@ -572,7 +592,9 @@ int ssh_conn_exec(struct ssh_conn *c, const char *const *argv, const struct ssh_
 	fail->kind = SSH_FAIL_NONE;
 	fail->message[0] = '\0';
 	if ((cmd = build_command(c, argv, o)) == NULL ||
-	    (bufs[0].data = malloc(cap + 1)) == NULL || (bufs[1].data = malloc(cap + 1)) == NULL) {
+	    (bufs[0].data = malloc(cap + 1)) == NULL || (bufs[1].data = malloc(cap + 1)) == NULL ||
+	    (o->on_line && ((bufs[0].line = malloc(max_line)) == NULL ||
+			    (bufs[1].line = malloc(max_line)) == NULL))) {
 		r = failf(fail, SSH_FAIL_LOCAL, "%s: out of memory (or too many arguments)", c->name);
 		goto out;
 	}
@@ -650,6 +672,8 @@ out:
 	}
 	free(bufs[0].data);
 	free(bufs[1].data);
+	free(bufs[0].line);
+	free(bufs[1].line);
 	free(cmd);
 	return r;
 }

@@ -84,6 +84,8 @@ struct ssh_exec_options {
 	/* When it becomes non-zero, the command gets SIGINT (and its channel is
 	 * closed 20 s later); the call then fails with "interrupted".  May be NULL. */
 	const volatile sig_atomic_t *cancel;
+	size_t max_line;             /* longest line handed to on_line; 0: 4096.  Longer
+				      * lines are dropped whole, never split */
 	/* Called for each complete line (without '\n') as it arrives; may be NULL. */
 	void (*on_line)(void *ctx, enum ssh_stream stream, const char *line, size_t len);
 	void *ctx;

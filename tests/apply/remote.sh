@@ -14,7 +14,7 @@ export ASAN_OPTIONS=detect_leaks=1:exitcode=99 UBSAN_OPTIONS=halt_on_error=1:pri
 export NO_COLOR=1
 passed=0 failed=0
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap '[ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp"' EXIT
 ok() { echo "ok - $1"; passed=$((passed + 1)); }
 not_ok() { echo "not ok - $1"; failed=$((failed + 1)); }
 verdict() { if [ $? = 0 ]; then ok "$1"; else not_ok "$1"; fi; }
@@ -31,11 +31,14 @@ lab_project=build/lab/project.yaml
 mapfile -t pkgs < <(apt-get -o Dir::State::status="$tmp/status" -s install --no-install-recommends ansible-core 2>/dev/null |
 	awk '/^Inst/ {print $2}')
 mkdir -p "$tmp/debs"
-(cd "$tmp/debs" && apt-get download "${pkgs[@]}" >/dev/null 2>&1)
-"$root/build/hnsp-installer" push "$lab_project" --hosts master1 "$tmp/debs" /root/hnsp-debs >/dev/null 2>&1
-"$root/build/hnsp-installer" exec "$lab_project" --hosts master1 -- \
-	sh -c 'dpkg -i /root/hnsp-debs/*.deb >/dev/null && command -v ansible-playbook' >"$tmp/install.log" 2>&1
-grep -q "^/usr/bin/ansible-playbook" "$tmp/install.log"
+if [ ${#pkgs[@]} -gt 0 ]; then # none when an earlier run installed it
+	(cd "$tmp/debs" && apt-get download "${pkgs[@]}" >/dev/null 2>&1)
+	"$root/build/hnsp-installer" push "$lab_project" --hosts master1 "$tmp/debs" /root/hnsp-debs >/dev/null 2>&1
+	"$root/build/hnsp-installer" exec "$lab_project" --hosts master1 -- \
+		sh -c 'dpkg -i /root/hnsp-debs/*.deb' >"$tmp/install.log" 2>&1
+fi
+"$root/build/hnsp-installer" exec "$lab_project" --hosts master1 -- sh -c 'command -v ansible-playbook' 2>&1 |
+	grep -q "^/usr/bin/ansible-playbook"
 verdict "ansible-core installed on master1 from ${#pkgs[@]} pushed packages"
 
 # ---- the same run, locally and through master1
@@ -63,7 +66,7 @@ YAML
 HNSP_DATA_DIR=$d timeout 300 "$bin" --state "$tmp/local" apply "$tmp/t.yaml" --yes --json >"$tmp/local.jsonl" 2>"$tmp/local.err"
 rc_local=$?
 mkdir -p "$tmp/nopath"
-HNSP_DATA_DIR=$d PATH=$tmp/nopath timeout 300 "$bin" --state "$tmp/remote" apply "$tmp/t.yaml" --yes --json \
+HNSP_DATA_DIR=$d PATH=$tmp/nopath /usr/bin/timeout 300 "$bin" --state "$tmp/remote" apply "$tmp/t.yaml" --yes --json \
 	--runner remote:master1 >"$tmp/remote.jsonl" 2>"$tmp/remote.err"
 rc_remote=$?
 [ $rc_local = 1 ] && [ $rc_remote = 1 ]
@@ -90,5 +93,9 @@ same_events
 verdict "the remote runner's events equal the local runner's (plays, tasks, per-host results)"
 grep -q "hnsp-test: planned failure" "$tmp"/remote/runs/*/phase-02-verify.log
 verdict "the deployer's ansible log comes back into the phase log"
+! "$root/build/hnsp-installer" exec "$lab_project" --hosts master1 -- \
+	sh -c 'ls /var/lib/hnsp-installer/runs/*/id_key' >/dev/null 2>&1 &&
+	! grep -rlq "PRIVATE KEY" "$tmp/remote"
+verdict "the key's copies are gone: none on the deployer, none in the journal"
 "$root/build/hnsp-installer" exec "$lab_project" --hosts master1 -- sh -c 'rm -rf /root/hnsp-debs /var/lib/hnsp-installer' >/dev/null 2>&1
 echo "remote: $passed passed, $failed failed"
