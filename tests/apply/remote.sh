@@ -10,14 +10,9 @@ cd "$(dirname "$0")/../.."
 root=$PWD
 bin=$root/build/hnsp-installer-asan
 lab=tests/lab/lab.sh
-export ASAN_OPTIONS=detect_leaks=1:exitcode=99 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-export NO_COLOR=1
-passed=0 failed=0
+. tests/lib.sh
 tmp=$(mktemp -d)
 trap '[ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp"' EXIT
-ok() { echo "ok - $1"; passed=$((passed + 1)); }
-not_ok() { echo "not ok - $1"; failed=$((failed + 1)); }
-verdict() { if [ $? = 0 ]; then ok "$1"; else not_ok "$1"; fi; }
 
 if ! timeout 600 "$lab" up >"$tmp/up.log" 2>&1; then
 	not_ok "lab up: $(tail -n 3 "$tmp/up.log")"

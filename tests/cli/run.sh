@@ -10,14 +10,10 @@ set -u
 cd "$(dirname "$0")/../.."
 root=$PWD
 bin=$root/build/hnsp-installer-asan
-export ASAN_OPTIONS=detect_leaks=1:exitcode=99 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-export NO_COLOR=1
-passed=0 failed=0
+. tests/lib.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-ok() { echo "ok - $1"; passed=$((passed + 1)); }
-not_ok() { echo "not ok - $1"; failed=$((failed + 1)); }
 
 # check DESC WANT_EXIT WANT_OUTPUT CMD... : runs CMD, compares exit code and output.
 check() {

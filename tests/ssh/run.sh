@@ -12,9 +12,7 @@ cd "$(dirname "$0")/../.."
 root=$PWD
 bin=$root/build/hnsp-installer-asan
 lab=tests/lab/lab.sh
-export ASAN_OPTIONS=detect_leaks=1:exitcode=99 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-export NO_COLOR=1
-passed=0 failed=0
+. tests/lib.sh
 tmp=$(mktemp -d)
 cleanup() {
 	"$lab" down >/dev/null 2>&1
@@ -22,11 +20,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { echo "ok - $1"; passed=$((passed + 1)); }
-not_ok() { echo "not ok - $1"; failed=$((failed + 1)); }
-# verdict DESC: ok when the condition just before it held.
-verdict() { if [ $? = 0 ]; then ok "$1"; else not_ok "$1"; fi; }
-has() { grep -q -- "$2" <<<"$1"; }
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 if ! timeout 600 "$lab" up >"$tmp/up.log" 2>&1; then
