@@ -40,6 +40,7 @@ struct ssh_conn {
 	char name[256];         /* host name for messages */
 	char user[128];
 	char fingerprint[128];  /* offered host key, "SHA256:..." */
+	int sudo_asks;          /* -1 not probed; 0 sudo needs no password; 1 it asks */
 	struct jump_link *link; /* NULL: direct */
 };
 
@@ -410,6 +411,7 @@ int ssh_conn_open(const struct ssh_settings_view *s, const struct ssh_endpoint *
 	}
 	snprintf(c->name, sizeof(c->name), "%s", ep->name);
 	snprintf(c->user, sizeof(c->user), "%s", ep->user);
+	c->sudo_asks = -1;
 	/* Unauthenticated handshakes count against sshd's MaxStartups. */
 	if (s->gate != NULL) {
 		if (gate_enter(s->gate, gate_key) < 0) {
@@ -538,6 +540,13 @@ static void split_lines(struct stream_buf *b, const struct ssh_exec_options *o,
 		b->line_len = 0;
 }
 
+/* True when the password goes to sudo on stdin: only when sudo asks for one,
+ * or it would reach the command's own input instead. */
+static bool sends_password(const struct ssh_conn *c, const struct ssh_exec_options *o)
+{
+	return o->become && o->become_password && strcmp(c->user, "root") != 0 && c->sudo_asks == 1;
+}
+
 /* argv, run through sudo when asked and not already root. */
 static char *build_command(const struct ssh_conn *c, const char *const *argv,
 			   const struct ssh_exec_options *o)
@@ -547,7 +556,7 @@ static char *build_command(const struct ssh_conn *c, const char *const *argv,
 
 	if (o->become && strcmp(c->user, "root") != 0) {
 		full[n++] = "sudo";
-		full[n++] = o->become_password ? "-S" : "-n";
+		full[n++] = sends_password(c, o) ? "-S" : "-n";
 		full[n++] = "-p";
 		full[n++] = "";
 		full[n++] = "--";
@@ -587,6 +596,15 @@ int ssh_conn_exec(struct ssh_conn *c, const char *const *argv, const struct ssh_
 	long start = now_ms(), cancelled_at = 0;
 	int r;
 
+	if (o->become && o->become_password && strcmp(c->user, "root") != 0 && c->sudo_asks < 0) {
+		/* Once per connection: does sudo want the password at all? */
+		const char *probe[] = {"sudo", "-n", "true", NULL};
+		struct ssh_exec_options po = {.timeout_ms = 30000, .max_output = 4096};
+		if ((r = ssh_conn_exec(c, probe, &po, res, fail)) < 0)
+			return r;
+		c->sudo_asks = res->exit_status != 0;
+		ssh_exec_result_release(res);
+	}
 	memset(res, 0, sizeof(*res));
 	res->exit_status = -1;
 	fail->kind = SSH_FAIL_NONE;
@@ -605,7 +623,7 @@ int ssh_conn_exec(struct ssh_conn *c, const char *const *argv, const struct ssh_
 			  ssh_get_error(c->session));
 		goto out;
 	}
-	if ((o->become && o->become_password && strcmp(c->user, "root") != 0 &&
+	if ((sends_password(c, o) &&
 	     (send_all(ch, o->become_password, strlen(o->become_password)) < 0 ||
 	      send_all(ch, "\n", 1) < 0)) ||
 	    (o->input && send_all(ch, o->input, o->input_len) < 0) || ssh_channel_send_eof(ch) != SSH_OK) {

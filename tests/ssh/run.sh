@@ -120,6 +120,23 @@ out=$("$bin" exec "$project" --hosts master1 -- printf '%s|' 'a b' '$(id)' "'q'"
 has "$out" "^a b|\$(id)|'q'|;|"
 verdict "argv reaches the host unchanged (spaces, \$(), quotes, ;)"
 
+# ---- sudo with a typed password; never the command's input when sudo does not ask
+"$lab" exec master1 sh -c '{ id deploy || useradd -m -s /bin/sh deploy; } &&
+	echo "deploy:Pw-secret1" | chpasswd && mkdir -p /home/deploy/.ssh &&
+	cp /root/.ssh/authorized_keys /home/deploy/.ssh/ && chown -R deploy /home/deploy/.ssh &&
+	echo "deploy ALL=(ALL) ALL" >/etc/sudoers.d/deploy' >/dev/null 2>&1
+p=$(variant deploy "s|user: root|user: deploy|")
+# The password is typed after the prompt, as a person would (typeahead is discarded).
+typed() { (sleep 2; printf 'Pw-%s\n' "$1") | script -qec "'$bin' exec '$p' --hosts master1 --become --ask-pass -- sh -c 'id -un; cat'" /dev/null 2>&1; }
+out=$(typed secret1)
+has "$out" "^root" && has "$out" "exec: 1 host, 1 ok"
+verdict "--become with a typed password: sudo gets it on stdin, the command runs as root"
+"$lab" exec master1 sh -c 'echo "deploy ALL=(ALL) NOPASSWD: ALL" >/etc/sudoers.d/deploy'
+out=$(typed secret1)
+has "$out" "^root" && ! has "$out" "Pw-secret1"
+verdict "sudo without a password: the typed password does not reach the command's stdin"
+"$lab" exec master1 sh -c 'rm -f /etc/sudoers.d/deploy; userdel -r deploy' >/dev/null 2>&1
+
 # ---- jump host: master1 forwards to the others
 p=$(variant jump "s|^ssh:|ssh:\n  jump_host:\n    address: 10.77.0.11|")
 out=$("$bin" exec "$p" --hosts worker,registry -- uname -n 2>&1); rc=$?
