@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "clock.h"
 #include "error.h"
 #include "fanout.h"
 
@@ -28,25 +29,17 @@ static void act_push(const struct job *j, struct ssh_conn *conn, struct batch_it
 	push_path(conn, j->src, j->dst, j->push, &it->push, &it->fail);
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 static void run_one(void *ctx, size_t i)
 {
 	struct job *j = ctx;
 	struct batch_item *it = &j->b->items[i];
 	struct ssh_conn *conn = NULL;
-	long t0 = now_ms();
+	long t0 = clock_ms();
 
 	it->result.exit_status = -1;
 	if (ssh_conn_open(&j->a->view, &j->a->endpoints[it->host], &conn, &it->fail) < 0)
 		return;
-	it->connect_ms = now_ms() - t0;
+	it->connect_ms = clock_ms() - t0;
 	j->act(j, conn, it);
 	ssh_conn_free(conn);
 }
@@ -56,7 +49,7 @@ static int run(struct job *j, const size_t *hosts, size_t nhosts, size_t concurr
 {
 	const struct access *a = j->a;
 	struct batch *b = calloc(1, sizeof(*b));
-	long t0 = now_ms();
+	long t0 = clock_ms();
 	int r;
 
 	*out = NULL;
@@ -74,7 +67,7 @@ static int run(struct job *j, const size_t *hosts, size_t nhosts, size_t concurr
 		batch_free(b);
 		return r;
 	}
-	b->elapsed_ms = now_ms() - t0;
+	b->elapsed_ms = clock_ms() - t0;
 	*out = b;
 	return 0;
 }

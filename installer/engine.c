@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ansible.h"
+#include "clock.h"
 #include "error.h"
 #include "journal.h"
 #include "remote.h"
@@ -36,14 +37,6 @@ static double now_ts(void)
 
 	gettimeofday(&tv, NULL);
 	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
 /* Records an event (stolen) in the journal and hands it to the subscriber. */
@@ -351,7 +344,7 @@ static enum ansible_outcome run_phase(struct engine *e, size_t i, size_t nphases
 					.on_event = on_ansible_event,
 					.ctx = e};
 	enum ansible_outcome outcome;
-	long start = now_ms();
+	long start = clock_ms();
 	int status;
 
 	e->phase = i;
@@ -394,7 +387,7 @@ static enum ansible_outcome run_phase(struct engine *e, size_t i, size_t nphases
 	pthread_mutex_lock(&e->lock);
 	json_object_set_new(ph, "status", json_string(outcome_status[outcome]));
 	json_object_set_new(ph, "finished", json_integer(time(NULL)));
-	json_object_set_new(ph, "duration_ms", json_integer(now_ms() - start));
+	json_object_set_new(ph, "duration_ms", json_integer(clock_ms() - start));
 	json_object_set_new(ph, "exit_status", json_integer(status));
 	json_object_del(ph, "current_task");
 	if (outcome == ANSIBLE_BROKEN && json_array_size(json_object_get(ph, "failures")) == 0)
@@ -407,7 +400,7 @@ static enum ansible_outcome run_phase(struct engine *e, size_t i, size_t nphases
 	emit(e,
 	     json_pack("{s:s, s:I, s:s, s:s, s:I, s:O, s:O, s:s}", "event", "phase_end", "phase",
 		       (json_int_t)i + 1, "component", pp->component->id, "status",
-		       outcome_status[outcome], "duration_ms", (json_int_t)(now_ms() - start),
+		       outcome_status[outcome], "duration_ms", (json_int_t)(clock_ms() - start),
 		       "results", json_object_get(ph, "results"), "failures",
 		       json_object_get(ph, "failures"), "log", log),
 	     true);
@@ -420,7 +413,7 @@ enum run_outcome engine_run(struct engine *e)
 	json_t *summary = e->journal->summary, *names = json_array();
 	enum ansible_outcome outcome = ANSIBLE_OK;
 	enum run_outcome result;
-	long start = now_ms();
+	long start = clock_ms();
 	bool started = e->cfg.from == NULL;
 
 	json_t *estimates = json_array();
@@ -488,7 +481,7 @@ enum run_outcome engine_run(struct engine *e)
 	emit(e,
 	     json_pack("{s:s, s:s, s:O, s:I, s:s}", "event", "run_end", "run", e->journal->id,
 		       "status", json_object_get(summary, "state"), "duration_ms",
-		       (json_int_t)(now_ms() - start), "dir", e->journal->dir),
+		       (json_int_t)(clock_ms() - start), "dir", e->journal->dir),
 	     true);
 	return result;
 }

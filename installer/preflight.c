@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "error.h"
 #include "fanout.h"
 
@@ -82,14 +83,6 @@ struct pf {
 	int vip_state;              /* 0 not probed, 1 free, 2 answering */
 	char vip_detail[160];
 };
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 static double wall_ms(void)
 {
@@ -595,7 +588,7 @@ int preflight_run(const struct project *p, const struct access *a, size_t concur
 		  struct preflight_report **out)
 {
 	struct pf pf = {.p = p, .a = a};
-	long start = now_ms();
+	long start = clock_ms();
 	int r = HNSP_ERR_NOMEM;
 
 	*out = NULL;
@@ -617,7 +610,7 @@ int preflight_run(const struct project *p, const struct access *a, size_t concur
 			if (pf.report->hosts[i].checks[k].status == CHECK_FAIL)
 				pf.report->ok = false;
 	}
-	pf.report->elapsed_ms = now_ms() - start;
+	pf.report->elapsed_ms = clock_ms() - start;
 	*out = pf.report;
 	pf.report = NULL;
 	r = 0;

@@ -38,6 +38,7 @@
 #include <libssh/sftp.h>
 #include <openssl/evp.h>
 
+#include "clock.h"
 #include "error.h"
 
 #define PUSH_MAX_ENTRIES 100000
@@ -154,14 +155,6 @@ static const char finalize_script[] =
 	"  esac\n"
 	"done\n"
 	"exit 0\n";
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 /* Fills fail; returns err. */
 __attribute__((format(printf, 4, 5))) static int failf(struct push *p, enum ssh_fail kind, int err,
@@ -769,7 +762,7 @@ int push_path(struct ssh_conn *conn, const char *src, const char *dst,
 	struct push_options defaults;
 	struct push_stats own = {0};
 	struct push p = {.conn = conn, .o = o, .stats = stats ? stats : &own, .fail = fail};
-	long start = now_ms();
+	long start = clock_ms();
 	char *remote = NULL;
 	size_t len;
 	int r;
@@ -833,6 +826,6 @@ out:
 	free(p.v);
 	free(p.buf);
 	free(remote);
-	p.stats->elapsed_ms = now_ms() - start;
+	p.stats->elapsed_ms = clock_ms() - start;
 	return r;
 }

@@ -19,6 +19,7 @@
 #include <libssh/libssh.h>
 
 #include "command.h"
+#include "clock.h"
 #include "error.h"
 #include "fanout.h"
 
@@ -67,14 +68,6 @@ __attribute__((format(printf, 3, 4))) static int failf(struct ssh_failure *fail,
 	vsnprintf(fail->message, sizeof(fail->message), fmt, ap);
 	va_end(ap);
 	return kind == SSH_FAIL_LOCAL ? HNSP_ERR_NOMEM : HNSP_ERR_IO;
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
 /* ---- TCP: our own connect, so failures are classified by errno ---- */
@@ -593,7 +586,7 @@ int ssh_conn_exec(struct ssh_conn *c, const char *const *argv, const struct ssh_
 				     {.cap = cap, .line_cap = max_line}};
 	ssh_channel ch = NULL;
 	char *cmd = NULL, chunk[16384];
-	long start = now_ms(), cancelled_at = 0;
+	long start = clock_ms(), cancelled_at = 0;
 	int r;
 
 	if (o->become && o->become_password && strcmp(c->user, "root") != 0 && c->sudo_asks < 0) {
@@ -632,14 +625,14 @@ int ssh_conn_exec(struct ssh_conn *c, const char *const *argv, const struct ssh_
 		goto out;
 	}
 	for (;;) {
-		long left = o->timeout_ms > 0 ? o->timeout_ms - (now_ms() - start) : 1000;
+		long left = o->timeout_ms > 0 ? o->timeout_ms - (clock_ms() - start) : 1000;
 		int got = 0;
 		if (o->cancel && *o->cancel && cancelled_at == 0) {
 			/* Like Ctrl-C: the command stops after what it is doing. */
 			ssh_channel_request_send_signal(ch, "INT");
-			cancelled_at = now_ms();
+			cancelled_at = clock_ms();
 		}
-		if (cancelled_at && now_ms() - cancelled_at > 20000) {
+		if (cancelled_at && clock_ms() - cancelled_at > 20000) {
 			r = failf(fail, SSH_FAIL_COMMAND, "%s: '%s' was interrupted", c->name, argv[0]);
 			goto out;
 		}
@@ -683,7 +676,7 @@ int ssh_conn_exec(struct ssh_conn *c, const char *const *argv, const struct ssh_
 	bufs[0].data = bufs[1].data = NULL;
 	r = 0;
 out:
-	res->elapsed_ms = now_ms() - start;
+	res->elapsed_ms = clock_ms() - start;
 	if (ch != NULL) {
 		ssh_channel_close(ch);
 		ssh_channel_free(ch);
