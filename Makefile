@@ -13,12 +13,15 @@ PREFIX ?= /usr/local
 DATADIR = $(PREFIX)/share/hnsp-installer
 BUILD := build
 
-# Debian packages: to build, to test, and to run the lab.
+# Debian packages: to build, to test, to run the lab, and what `bundle` and the
+# project CA run.
 DEB_BUILD := build-essential pkg-config libssh-dev libyaml-dev libjansson-dev \
 	libmicrohttpd-dev libncurses-dev libsodium-dev
-DEB_TEST := libcmocka-dev clang libclang-rt-14-dev tmux openssh-client python3 ansible time
+DEB_TEST := libcmocka-dev clang libclang-rt-14-dev tmux openssh-client python3 ansible time \
+	ansible-lint yamllint
 DEB_LAB := mmdebstrap systemd-container iproute2 util-linux procps
-DEB_PACKAGES := $(DEB_BUILD) $(DEB_TEST) $(DEB_LAB)
+DEB_RUN := apt-utils dpkg openssl
+DEB_PACKAGES := $(DEB_BUILD) $(DEB_TEST) $(DEB_LAB) $(DEB_RUN)
 
 PKGS := libssh yaml-0.1 jansson libmicrohttpd ncursesw libcrypto
 # Lazy: pkg-config is only asked once a rule needs it, after `make deps`.

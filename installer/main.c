@@ -356,12 +356,13 @@ static char *read_secret(const char *prompt)
 
 	if (tty == NULL)
 		return NULL;
-	fprintf(tty, "%s", prompt);
-	fflush(tty);
+	/* Echo goes off before the prompt shows: whatever follows it is silent. */
 	tcgetattr(fileno(tty), &old);
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)ECHO;
 	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+	fprintf(tty, "%s", prompt);
+	fflush(tty);
 	n = getline(&line, &cap, tty);
 	tcsetattr(fileno(tty), TCSAFLUSH, &old);
 	fprintf(tty, "\n");
@@ -1335,7 +1336,7 @@ static const struct command commands[] = {
 	 "                     first phase that did not complete\n"
 	 "  --from PHASE       start at PHASE (a component id)\n"
 	 "  --only PHASE       run PHASE alone\n"
-	 "  --ask-become-pass  ask for the sudo password (given to Ansible in a 0600 file)\n"
+	 "  --ask-become-pass  ask for the sudo password (given to Ansible through a private FIFO)\n"
 	 "  --runner remote:HOST  run ansible-playbook on HOST (a host of the project that\n"
 	 "                     has Ansible): playbooks, inventory and key are pushed there,\n"
 	 "                     events stream back; this machine needs no Ansible\n",

@@ -165,8 +165,18 @@ verdict "--only base: only base runs"
 
 # ---- a planted secret (the sudo password) appears nowhere
 secret="S3cr3t-$RANDOM-planted"
-# Typed after the prompt, as a person would (typeahead is discarded with echo off).
-out=$( (sleep 2; printf '%s\n' "$secret") | HNSP_DATA_DIR=$good script -qec "timeout 300 '$bin' --state '$state' apply '$project' --yes --ask-become-pass" /dev/null 2>&1); rc=$?
+# Typed once the prompt shows, as a person would: typeahead is discarded when
+# echo goes off, so the test waits for the prompt however slow the machine.
+mkfifo "$tmp/keys"
+HNSP_DATA_DIR=$good script -qfec "timeout 300 '$bin' --state '$state' apply '$project' --yes --ask-become-pass" /dev/null \
+	<"$tmp/keys" >"$tmp/pw.out" 2>&1 &
+pid=$!
+exec 7>"$tmp/keys"
+for _ in $(seq 600); do grep -q "sudo password:" "$tmp/pw.out" && break; sleep 0.1; done
+printf '%s\n' "$secret" >&7
+wait $pid; rc=$?
+exec 7>&-
+out=$(cat "$tmp/pw.out")
 run=$(newest)
 [ $rc = 0 ] && has "$out" "succeeded"
 verdict "a run with a sudo password given at the prompt succeeds"
