@@ -48,6 +48,18 @@ static const struct objdef check_def = {sizeof(struct catalog_check),
 					offsetof(struct catalog_check, node), check_fields,
 					sizeof(check_fields) / sizeof(check_fields[0])};
 
+static const struct field binary_fields[] = {
+	{.key = "name", .type = F_STR, .offset = offsetof(struct catalog_binary, name),
+	 .required = true, .format = S_NAME},
+	{.key = "package", .type = F_STR, .offset = offsetof(struct catalog_binary, package),
+	 .required = true},
+	{.key = "path", .type = F_STR, .offset = offsetof(struct catalog_binary, path),
+	 .required = true, .format = S_ABSPATH},
+};
+static const struct objdef binary_def = {sizeof(struct catalog_binary),
+					 offsetof(struct catalog_binary, node), binary_fields,
+					 sizeof(binary_fields) / sizeof(binary_fields[0])};
+
 static const struct field component_fields[] = {
 	{.key = "id", .type = F_STR, .offset = offsetof(struct component, id), .required = true,
 	 .format = S_NAME},
@@ -66,6 +78,12 @@ static const struct field component_fields[] = {
 	 .obj = &option_def, .what = "option"},
 	{.key = "checks", .type = F_OBJLIST, .offset = offsetof(struct component, checks),
 	 .obj = &check_def, .what = "check"},
+	{.key = "packages", .type = F_STRLIST, .offset = offsetof(struct component, packages)},
+	{.key = "binaries", .type = F_OBJLIST, .offset = offsetof(struct component, binaries),
+	 .obj = &binary_def, .what = "binary"},
+	{.key = "images", .type = F_STRLIST, .offset = offsetof(struct component, images)},
+	{.key = "pushes_bundle", .type = F_BOOL,
+	 .offset = offsetof(struct component, pushes_bundle)},
 };
 static const struct objdef component_def = {sizeof(struct component),
 					    offsetof(struct component, node), component_fields,

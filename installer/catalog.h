@@ -37,6 +37,15 @@ struct catalog_check {
 	char *description;
 };
 
+/* A program the bundle carries as a plain binary (bin/NAME), taken from a
+ * release or, where none can be fetched, from a distribution package. */
+struct catalog_binary {
+	const struct ynode *node;
+	char *name;                /* file name under the bundle's bin/ */
+	char *package;             /* Debian package that provides it */
+	char *path;                /* its path inside that package */
+};
+
 struct component {
 	const struct ynode *node;
 	char *id;
@@ -48,6 +57,10 @@ struct component {
 	bool final;                /* runs after every other phase */
 	struct objlist options;    /* struct catalog_option */
 	struct objlist checks;     /* struct catalog_check */
+	struct strlist packages;   /* Debian packages installed from the bundle */
+	struct objlist binaries;   /* struct catalog_binary */
+	struct strlist images;     /* container images the bundle carries, NAME:TAG */
+	bool pushes_bundle;        /* the engine pushes the bundle before its playbook */
 };
 
 struct catalog {

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "ansible.h"
+#include "batch.h"
+#include "bundle.h"
 #include "clock.h"
 #include "error.h"
 #include "journal.h"
@@ -174,6 +176,12 @@ int engine_new(const struct engine_config *cfg, struct engine **out, char *err, 
 			goto fail;
 		}
 	}
+	/* A bundle that lacks something fails here, before any host is touched. */
+	for (size_t i = 0; i < cfg->plan->count; i++)
+		if (cfg->plan->phases[i].component->pushes_bundle &&
+		    cfg->project->artefacts.source == ARTEFACTS_OFFLINE &&
+		    (r = bundle_check(cfg->project, cfg->catalog, err, errsize)) < 0)
+			goto fail;
 	if (journal_lock(cfg->state_dir, name, &e->lock_fd, &holder) < 0) {
 		if (errno == EWOULDBLOCK)
 			snprintf(err, errsize,
@@ -332,6 +340,118 @@ static const char *const outcome_status[] = {
 	[ANSIBLE_OK] = "succeeded", [ANSIBLE_FAILED] = "failed",
 	[ANSIBLE_INTERRUPTED] = "interrupted", [ANSIBLE_BROKEN] = "failed"};
 
+/* Host index in the access endpoints of a host of the plan. */
+static size_t host_index(const struct engine *e, const struct host *h)
+{
+	return (size_t)(h - HOST_AT(e->cfg.project, 0));
+}
+
+/* The engine's own step of a phase, reported like an Ansible task: a
+ * task_start, then one host_result per host. */
+static void step_start(struct engine *e, const char *task, const char *action)
+{
+	json_t *ev = json_pack("{s:s, s:f, s:s, s:s, s:s, s:s, s:i}", "event", "task_start", "ts",
+			       0.0, "play", "hnsp-installer", "task", task, "action", action, "path",
+			       "", "index", 0);
+	json_object_set_new(ev, "ts", json_real(now_ts()));
+	on_ansible_event(e, ev);
+	json_decref(ev);
+}
+
+static void step_result(struct engine *e, const char *task, const char *host, const char *status,
+			long ms, const char *msg)
+{
+	json_t *ev = json_pack("{s:s, s:s, s:s, s:i, s:b, s:s, s:b, s:I, s:s}", "event",
+			       "host_result", "host", host, "task", task, "index", 0, "handler", 0,
+			       "status", status, "changed", strcmp(status, "changed") == 0,
+			       "duration_ms", (json_int_t)ms, "msg", msg);
+	json_object_set_new(ev, "ts", json_real(now_ts()));
+	on_ansible_event(e, ev);
+	json_decref(ev);
+}
+
+/* A host the engine could not reach is "unreachable", as Ansible says it. */
+static const char *fail_status(enum ssh_fail kind)
+{
+	return kind == SSH_FAIL_NONE || kind == SSH_FAIL_COMMAND || kind == SSH_FAIL_LOCAL
+		       ? "failed"
+		       : "unreachable";
+}
+
+/* Pushes the offline bundle to the phase's hosts with the SSH engine:
+ * checksummed, resumable, skipping files already there. */
+static enum ansible_outcome push_bundle(struct engine *e, const struct plan_phase *pp)
+{
+	static const char task[] = "push the offline bundle";
+	static const char *const mkdir_argv[] = {"install", "-d", "-m", "0755",
+						 BUNDLE_REMOTE_DIR, NULL};
+	const struct access *a = e->cfg.access;
+	size_t *sel = calloc(pp->nhosts + 1, sizeof(*sel)), nsel = 0;
+	char *dir = bundle_dir(e->cfg.project), msg[1024];
+	struct batch *made = NULL, *pushed = NULL;
+	struct push_options po;
+	struct ssh_exec_options xo = {.timeout_ms = 60000, .become = e->cfg.project->ssh.become,
+				      .become_password = e->cfg.become_password};
+	enum ansible_outcome outcome = ANSIBLE_OK;
+
+	step_start(e, task, "hnsp.push");
+	if (sel == NULL || dir == NULL) {
+		free(sel);
+		free(dir);
+		return ANSIBLE_BROKEN;
+	}
+	/* The directory belongs to the login user, who writes it over SFTP. */
+	for (size_t h = 0; h < pp->nhosts; h++)
+		sel[h] = host_index(e, pp->hosts[h]);
+	if (batch_exec(a, sel, pp->nhosts, (size_t)e->cfg.project->ssh.forks, mkdir_argv, &xo,
+		       &made) < 0) {
+		outcome = ANSIBLE_BROKEN;
+		goto out;
+	}
+	for (size_t k = 0; k < made->n; k++) {
+		const struct batch_item *it = &made->items[k];
+		const char *host = HOST_AT(e->cfg.project, it->host)->name;
+		if (it->fail.kind != SSH_FAIL_NONE || it->result.exit_status != 0) {
+			snprintf(msg, sizeof(msg), "cannot create %s: %s", BUNDLE_REMOTE_DIR,
+				 it->fail.kind != SSH_FAIL_NONE ? it->fail.message : it->result.err);
+			step_result(e, task, host, fail_status(it->fail.kind), it->result.elapsed_ms,
+				    msg);
+			outcome = ANSIBLE_FAILED;
+		} else {
+			sel[nsel++] = it->host;
+		}
+	}
+	push_options_init(&po);
+	if (nsel > 0 && batch_push(a, sel, nsel, (size_t)e->cfg.project->ssh.forks, dir,
+				   BUNDLE_REMOTE_DIR, &po, &pushed) < 0) {
+		outcome = ANSIBLE_BROKEN;
+		goto out;
+	}
+	for (size_t k = 0; pushed && k < pushed->n; k++) {
+		const struct batch_item *it = &pushed->items[k];
+		const char *host = HOST_AT(e->cfg.project, it->host)->name;
+		if (it->fail.kind != SSH_FAIL_NONE) {
+			step_result(e, task, host, fail_status(it->fail.kind), it->push.elapsed_ms,
+				    it->fail.message);
+			outcome = ANSIBLE_FAILED;
+			continue;
+		}
+		snprintf(msg, sizeof(msg), "%zu files sent (%.1f MB), %zu unchanged, %zu resumed",
+			 it->push.files, (double)it->push.bytes_sent / 1e6, it->push.skipped,
+			 it->push.resumed);
+		step_result(e, task, host, it->push.files > 0 ? "changed" : "ok", it->push.elapsed_ms,
+			    msg);
+	}
+	if (e->stop && outcome == ANSIBLE_OK)
+		outcome = ANSIBLE_INTERRUPTED;
+out:
+	batch_free(made);
+	batch_free(pushed);
+	free(sel);
+	free(dir);
+	return outcome;
+}
+
 static enum ansible_outcome run_phase(struct engine *e, size_t i, size_t nphases)
 {
 	const struct plan_phase *pp = &e->cfg.plan->phases[i];
@@ -379,6 +499,10 @@ static enum ansible_outcome run_phase(struct engine *e, size_t i, size_t nphases
 		}
 		outcome = ANSIBLE_BROKEN;
 		status = 127;
+	} else if (pp->component->pushes_bundle &&
+		   e->cfg.project->artefacts.source == ARTEFACTS_OFFLINE &&
+		   (outcome = push_bundle(e, pp)) != ANSIBLE_OK) {
+		status = outcome == ANSIBLE_INTERRUPTED ? -SIGINT : 1;
 	} else {
 		outcome = e->remote ? remote_runner_run(e->remote, &o, &status)
 				    : ansible_run(e->journal->dir, &o, &status);

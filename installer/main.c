@@ -20,6 +20,7 @@
 
 #include "access.h"
 #include "batch.h"
+#include "bundle.h"
 #include "engine.h"
 #include "journal.h"
 #include "progress.h"
@@ -1265,6 +1266,117 @@ static int cmd_runs(struct cli *cli, int argc, char **argv)
 
 /* ---- the command table ---- */
 
+/* ---- bundle ---- */
+
+static const struct option bundle_options[] = {{"output", required_argument, NULL, 'o'},
+					       {"json", no_argument, NULL, 'j'},
+					       {NULL, 0, NULL, 0}};
+
+struct bundle_args {
+	const char *out;
+	bool json;
+};
+
+static bool bundle_option(int opt, void *data)
+{
+	struct bundle_args *a = data;
+	if (opt == 'o')
+		a->out = optarg;
+	else if (opt == 'j')
+		a->json = true;
+	else
+		return false;
+	return true;
+}
+
+static void bundle_report(const json_t *m, const char *dir)
+{
+	const json_t *files = json_object_get(m, "files"), *v;
+	json_int_t bytes = 0;
+	const char *k;
+	size_t i;
+
+	json_object_foreach((json_t *)files, k, v)
+		bytes += json_integer_value(json_object_get(v, "size"));
+	printf("bundle %s: %zu packages, %zu binaries, %zu images, %.1f MB\n", dir,
+	       json_array_size(json_object_get(m, "packages")),
+	       json_array_size(json_object_get(m, "binaries")),
+	       json_array_size(json_object_get(m, "images")), (double)bytes / 1e6);
+	json_array_foreach(json_object_get(m, "binaries"), i, v)
+		printf("  %-24s %-10s %s\n", json_string_value(json_object_get(v, "name")),
+		       json_string_value(json_object_get(v, "version")),
+		       json_string_value(json_object_get(v, "source")));
+	json_array_foreach(json_object_get(m, "images"), i, v)
+		printf("  %-24s %-10s built here\n", json_string_value(json_object_get(v, "name")),
+		       json_string_value(json_object_get(v, "tag")));
+}
+
+static int cmd_bundle(struct cli *cli, int argc, char **argv)
+{
+	const struct command *cmd = command_find("bundle");
+	struct bundle_args args = {0};
+	struct catalog *cat = NULL;
+	struct project *p = NULL;
+	char datadir[PATH_MAX], err[1024], *dir = NULL;
+	json_t *result = NULL;
+	int first = parse_options(cmd, argc, argv, bundle_option, &args);
+	int r;
+
+	if (first < 0)
+		return EXIT_USAGE;
+	if (argc - first != 1)
+		return usage_error(cmd, argc - first ? "expects one project file" :
+						       "missing the project file");
+	if ((r = load(cli, argv[first], &cat, &p)) != EXIT_OK)
+		return r;
+	dir = args.out ? strdup(args.out) : bundle_dir(p);
+	if (dir == NULL) {
+		fprintf(stderr, "hnsp-installer bundle: project '%s' has no offline bundle "
+				"(artefacts.source: offline, artefacts.bundle: DIR); give one with -o DIR\n",
+			p->name);
+		r = EXIT_USAGE;
+		goto out;
+	}
+	if (datadir_find(datadir, sizeof(datadir)) < 0) {
+		fprintf(stderr, "hnsp-installer bundle: cannot find the installer's data directory; "
+				"set HNSP_DATA_DIR\n");
+		r = EXIT_FAILED;
+		goto out;
+	}
+	switch (bundle_build(p, cat, datadir, dir, &result, err, sizeof(err))) {
+	case 0:
+		if (args.json)
+			json_dumpf(result, stdout, JSON_COMPACT), putchar('\n');
+		else
+			bundle_report(result, dir);
+		r = EXIT_OK;
+		break;
+	case HNSP_ERR_NOTFOUND: {
+		size_t i;
+		json_t *v;
+		fprintf(stderr, "hnsp-installer bundle: %zu artefacts have no source; nothing was written:\n",
+			json_array_size(result));
+		json_array_foreach(result, i, v)
+			fprintf(stderr, "  component %s: %s %s: %s\n",
+				json_string_value(json_object_get(v, "component")),
+				json_string_value(json_object_get(v, "kind")),
+				json_string_value(json_object_get(v, "name")),
+				json_string_value(json_object_get(v, "reason")));
+		r = EXIT_FAILED;
+		break;
+	}
+	default:
+		fprintf(stderr, "hnsp-installer bundle: %s\n", err[0] ? err : "out of memory");
+		r = EXIT_FAILED;
+	}
+out:
+	json_decref(result);
+	free(dir);
+	project_free(p);
+	catalog_free(cat);
+	return r;
+}
+
 static const struct command commands[] = {
 	{"validate", "PROJECT", "check a project file and report every problem in it",
 	 "Reads PROJECT, checks every key and value against the schema and the component\n"
@@ -1320,6 +1432,18 @@ static const struct command commands[] = {
 	 "  --json         print {\"ok\", \"hosts\":[{\"name\", \"status\", \"files\",\n"
 	 "                 \"skipped\", \"resumed\", \"bytes_sent\", \"elapsed_ms\", \"reason\"}]}\n",
 	 push_options, "", cmd_push},
+	{"bundle", "PROJECT [-o DIR] [--json]", "build the offline bundle of a project",
+	 "On a machine that reaches package sources, gathers everything the project's\n"
+	 "components need into DIR (default: the project's artefacts.bundle): their Debian\n"
+	 "packages with dependencies as a local apt repository, binaries with their\n"
+	 "versions, container images, and a manifest with every file's SHA-256.  When a\n"
+	 "source is missing, lists each missing artefact and its component and writes\n"
+	 "nothing.  The bundle is replaced whole, only once the new one is complete.\n"
+	 "Exit status 0 when built, 1 otherwise.\n"
+	 "\n"
+	 "  -o, --output DIR  where to build the bundle\n"
+	 "  --json            print the manifest\n",
+	 bundle_options, "o:", cmd_bundle},
 	{"apply", "PROJECT [--yes] [--json] [--resume|--from PHASE|--only PHASE] [--runner R]",
 	 "install the project: run the plan's phases with live progress",
 	 "Shows the plan and asks to go on (unless --yes), then runs each phase's playbook\n"
