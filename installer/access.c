@@ -12,7 +12,7 @@
 
 char *access_resolve_path(const struct project *p, const char *path)
 {
-	char dir[PATH_MAX], *out = NULL;
+	char dir[PATH_MAX], real[PATH_MAX], *out = NULL;
 	const char *home = getenv("HOME");
 
 	if (path[0] == '/')
@@ -22,8 +22,11 @@ char *access_resolve_path(const struct project *p, const char *path)
 			return NULL;
 		return out;
 	}
+	/* Absolute: Ansible and the remote runner read it from other directories. */
 	snprintf(dir, sizeof(dir), "%s", p->path);
-	if (asprintf(&out, "%s/%s", dirname(dir), path) < 0)
+	if (realpath(dirname(dir), real) == NULL)
+		snprintf(real, sizeof(real), "%s", dirname(dir));
+	if (asprintf(&out, "%s/%s", real, path) < 0)
 		return NULL;
 	return out;
 }

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bundle.h"
 #include "error.h"
 #include "journal.h"
 
@@ -106,7 +107,7 @@ static json_t *components_json(const struct project *p, const struct catalog *ca
 }
 
 static json_t *inventory_json(const struct project *p, const struct catalog *cat,
-			      const struct access *a)
+			      const struct access *a, const struct ansible_paths *at)
 {
 	const struct network_settings *net = &p->network;
 	json_t *hosts = json_object(), *groups = json_object(), *vars, *pools = json_array();
@@ -154,6 +155,8 @@ static json_t *inventory_json(const struct project *p, const struct catalog *cat
 				      p->artefacts.source == ARTEFACTS_OFFLINE ? "offline" : "online",
 				      "bundle", p->artefacts.bundle));
 	json_object_set_new(vars, "hnsp_become", json_boolean(p->ssh.become));
+	json_object_set_new(vars, "hnsp_bundle_dir", json_string(BUNDLE_REMOTE_DIR));
+	json_object_set_new(vars, "hnsp_pki_dir", json_string(at->pki_dir));
 	return json_pack("{s:{s:o, s:o, s:o}}", "all", "hosts", hosts, "children", groups, "vars",
 			 vars);
 }
@@ -166,7 +169,7 @@ int ansible_prepare(const char *out_dir, const struct ansible_paths *at, const s
 		    const struct catalog *cat, const struct access *a)
 {
 	char path[PATH_MAX], *cfg = NULL, jump[PATH_MAX * 2 + 512] = "";
-	json_t *inv = inventory_json(p, cat, a);
+	json_t *inv = inventory_json(p, cat, a, at);
 	char *text = inv ? json_dumps(inv, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
 	int r = HNSP_ERR_NOMEM;
 

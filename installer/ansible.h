@@ -26,6 +26,7 @@ struct ansible_paths {
 	const char *datadir;      /* holds playbooks/ and roles/ */
 	const char *key_file;
 	const char *known_hosts;
+	const char *pki_dir;      /* the project CA and certificates (roles/pki) */
 };
 
 /* Writes inventory.json and ansible.cfg (generated, never edited by hand)

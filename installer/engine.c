@@ -217,10 +217,11 @@ int engine_new(const struct engine_config *cfg, struct engine **out, char *err, 
 		journal_copy_file(cfg->project->path,
 				  journal_path(e->journal, "project.yaml", path, sizeof(path)), 0600);
 	}
+	snprintf(path, sizeof(path), "%s/pki/%s", cfg->state_dir, name);
 	if ((r = ansible_prepare(e->journal->dir,
 				 &(struct ansible_paths){e->journal->dir, cfg->datadir,
 							 cfg->access->key_file,
-							 cfg->access->known_hosts},
+							 cfg->access->known_hosts, path},
 				 cfg->project, cfg->catalog, cfg->access)) < 0) {
 		snprintf(err, errsize, "cannot write the Ansible files in %s: %s", e->journal->dir,
 			 strerror(errno));
@@ -370,6 +371,29 @@ static void step_result(struct engine *e, const char *task, const char *host, co
 	json_decref(ev);
 }
 
+/* The last lines of a phase's log: what ansible-playbook said when it
+ * stopped before any task (a playbook that does not parse, say). */
+static json_t *log_tail(const char *path)
+{
+	char buf[4096];
+	FILE *f = fopen(path, "r");
+	json_t *tail;
+	size_t n = 0;
+	long size;
+
+	if (f == NULL)
+		return json_string("");
+	if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) > (long)sizeof(buf) - 1)
+		fseek(f, size - (long)sizeof(buf) + 1, SEEK_SET);
+	else
+		fseek(f, 0, SEEK_SET);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	tail = json_string(strchr(buf, '\n') && n == sizeof(buf) - 1 ? strchr(buf, '\n') + 1 : buf);
+	return tail ? tail : json_string("(the log's end is not UTF-8)");
+}
+
 /* A host the engine could not reach is "unreachable", as Ansible says it. */
 static const char *fail_status(enum ssh_fail kind)
 {
@@ -514,11 +538,13 @@ static enum ansible_outcome run_phase(struct engine *e, size_t i, size_t nphases
 	json_object_set_new(ph, "duration_ms", json_integer(clock_ms() - start));
 	json_object_set_new(ph, "exit_status", json_integer(status));
 	json_object_del(ph, "current_task");
-	if (outcome == ANSIBLE_BROKEN && json_array_size(json_object_get(ph, "failures")) == 0)
+	if ((outcome == ANSIBLE_BROKEN || outcome == ANSIBLE_FAILED) &&
+	    json_array_size(json_object_get(ph, "failures")) == 0)
 		json_array_append_new(json_object_get(ph, "failures"),
-				      json_pack("{s:s, s:s, s:s}", "host", "", "task", "",
-						"msg", status == 127 ? "ansible-playbook or the playbook could not be started; see the log"
-								     : "ansible-playbook stopped without a result; see the log"));
+				      json_pack("{s:s, s:s, s:s, s:o}", "host", "", "task", "",
+						"msg", status == 127 ? "ansible-playbook or the playbook could not be started"
+								     : "ansible-playbook stopped without a task result",
+						"stdout_tail", log_tail(log)));
 	pthread_mutex_unlock(&e->lock);
 	save(e);
 	emit(e,

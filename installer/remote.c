@@ -86,7 +86,8 @@ int remote_runner_open(const struct access *a, size_t host, const char *datadir,
 	    journal_copy_file(a->known_hosts, kh, 0600) < 0 ||
 	    ansible_prepare(stage,
 			    &(struct ansible_paths){rr->run_dir, remote_data,
-						    a->key_file ? rr->remote_key : NULL, remote_kh},
+						    a->key_file ? rr->remote_key : NULL, remote_kh,
+						    REMOTE_BASE "/pki"},
 			    p, cat, a) < 0) {
 		snprintf(err, errsize, "remote runner: cannot stage files in %s: %s", stage,
 			 strerror(errno));
