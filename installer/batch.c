@@ -36,6 +36,7 @@ static void run_one(void *ctx, size_t i)
 	struct ssh_conn *conn = NULL;
 	long t0 = clock_ms();
 
+	it->started_ms = t0;
 	it->result.exit_status = -1;
 	if (ssh_conn_open(&j->a->view, &j->a->endpoints[it->host], &conn, &it->fail) < 0)
 		return;

@@ -18,6 +18,7 @@ struct batch_item {
 	struct ssh_failure fail;       /* kind SSH_FAIL_NONE when the command ran */
 	struct ssh_exec_result result; /* exec: owned output; exit_status -1 when it did not run */
 	struct push_stats push;        /* push: what was sent */
+	long started_ms;               /* clock_ms() when this host's turn began */
 	long connect_ms;               /* connect, host key and authentication */
 };
 

@@ -33,6 +33,7 @@
 #include "project.h"
 #include "state.h"
 #include "suggest.h"
+#include "verify.h"
 
 #ifndef HNSP_VERSION
 #define HNSP_VERSION "0.1.0"
@@ -1266,6 +1267,135 @@ static int cmd_runs(struct cli *cli, int argc, char **argv)
 
 /* ---- the command table ---- */
 
+/* ---- verify ---- */
+
+static const struct option verify_options[] = {{"json", no_argument, NULL, 'j'},
+					       {"ask-pass", no_argument, NULL, 'p'},
+					       {"fault-test", no_argument, NULL, 'f'},
+					       {"stop-with", required_argument, NULL, 's'},
+					       {"start-with", required_argument, NULL, 'S'},
+					       {NULL, 0, NULL, 0}};
+
+struct verify_args {
+	bool json, ask_pass, fault;
+	struct fault_options fo;
+};
+
+static bool verify_option(int opt, void *data)
+{
+	struct verify_args *a = data;
+	switch (opt) {
+	case 'j':
+		a->json = true;
+		return true;
+	case 'p':
+		a->ask_pass = true;
+		return true;
+	case 'f':
+		a->fault = true;
+		return true;
+	case 's':
+		a->fo.stop_with = optarg;
+		return true;
+	case 'S':
+		a->fo.start_with = optarg;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static const char *const verify_status_names[] = {
+	[VERIFY_PASS] = "pass", [VERIFY_FAIL] = "fail", [VERIFY_SKIP] = "skip"};
+
+static int verify_print(const struct cli *cli, const struct verify_report *rep, bool json)
+{
+	bool c = cli->color_out;
+	size_t fails = 0;
+
+	if (json) {
+		json_t *rows = json_array(), *root;
+		for (size_t i = 0; rows && i < rep->n; i++) {
+			const struct verify_row *r = &rep->rows[i];
+			json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:I}", "component",
+							      r->component, "name", r->name, "status",
+							      verify_status_names[r->status], "detail",
+							      r->detail, "ms", (json_int_t)r->ms));
+		}
+		root = json_pack("{s:b, s:o}", "ok", rep->ok, "checks", rows);
+		if (root == NULL || json_dumpf(root, stdout, JSON_COMPACT) < 0) {
+			json_decref(root);
+			fprintf(stderr, "hnsp-installer verify: out of memory\n");
+			return EXIT_FAILED;
+		}
+		putchar('\n');
+		json_decref(root);
+		return EXIT_OK;
+	}
+	printf("%s%-18s %-16s %-6s %8s  %s%s\n", paint(c, BOLD), "COMPONENT", "CHECK", "STATUS",
+	       "TIME", "DETAIL", paint(c, RESET));
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct verify_row *r = &rep->rows[i];
+		const char *color = r->status == VERIFY_PASS ? GREEN
+				    : r->status == VERIFY_FAIL ? RED : MAGENTA;
+		fails += r->status == VERIFY_FAIL;
+		printf("%-18s %-16s %s%-6s%s %7.1fs  %s\n", r->component, r->name, paint(c, color),
+		       verify_status_names[r->status], paint(c, RESET), r->ms / 1000.0, r->detail);
+	}
+	printf("\n%s: %zu checks, %zu failed\n", rep->ok ? "verified" : "NOT verified", rep->n,
+	       fails);
+	return EXIT_OK;
+}
+
+static int cmd_verify(struct cli *cli, int argc, char **argv)
+{
+	const struct command *cmd = command_find("verify");
+	struct verify_args args = {0};
+	struct verify_report rep = {0}, fault = {0};
+	struct remote rm;
+	int first = parse_options(cmd, argc, argv, verify_option, &args);
+	int r;
+
+	if (first < 0)
+		return EXIT_USAGE;
+	if (argc - first != 1)
+		return usage_error(cmd, argc - first ? "expects one project file" :
+						       "missing the project file");
+	if ((args.fo.stop_with == NULL) != (args.fo.start_with == NULL))
+		return usage_error(cmd, "--stop-with and --start-with go together");
+	if ((r = remote_open(cli, argv[first], args.ask_pass, &rm)) != EXIT_OK)
+		return r;
+	if (verify_run(rm.p, rm.cat, &rm.acc, &rep) < 0 ||
+	    (args.fault && verify_fault_test(rm.p, rm.cat, &rm.acc, &args.fo, &fault) < 0)) {
+		fprintf(stderr, "hnsp-installer verify: out of memory\n");
+		r = EXIT_FAILED;
+		goto out;
+	}
+	/* One table: the checks, then the fault test's steps. */
+	for (size_t i = 0; i < fault.n; i++) {
+		struct verify_row *row = NULL;
+		if (rep.n == rep.cap) {
+			size_t cap = rep.cap ? rep.cap * 2 : 16;
+			struct verify_row *rows = realloc(rep.rows, cap * sizeof(*rows));
+			if (rows == NULL)
+				break;
+			rep.rows = rows;
+			rep.cap = cap;
+		}
+		row = &rep.rows[rep.n++];
+		*row = fault.rows[i];
+	}
+	rep.ok = rep.ok && (!args.fault || fault.ok);
+	r = verify_print(cli, &rep, args.json);
+	if (r == EXIT_OK && !rep.ok)
+		r = EXIT_FAILED;
+out:
+	verify_report_release(&fault);
+	verify_report_release(&rep);
+	remote_release(&rm);
+	return r;
+}
+
 /* ---- bundle ---- */
 
 static const struct option bundle_options[] = {{"output", required_argument, NULL, 'o'},
@@ -1465,6 +1595,28 @@ static const struct command commands[] = {
 	 "                     has Ansible): playbooks, inventory and key are pushed there,\n"
 	 "                     events stream back; this machine needs no Ansible\n",
 	 apply_options, "", cmd_apply},
+	{"verify", "PROJECT [--json] [--fault-test [--stop-with CMD --start-with CMD]]",
+	 "prove that the installed platform works",
+	 "Runs, over SSH, the checks the catalog lists for each component of the project:\n"
+	 "clocks agree; hosts install only from the bundle; the registry holds the test\n"
+	 "image and containerd on a worker pulls it; every etcd member is healthy and\n"
+	 "etcd accepts a write; exactly one master holds the API VIP and the VIP answers;\n"
+	 "Prometheus has every host's node exporter up.  Prints a table (component,\n"
+	 "check, status, time, detail).  Exit status 0 when no check failed, 1 otherwise.\n"
+	 "\n"
+	 "  --json          print {\"ok\":bool, \"checks\":[{\"component\", \"name\",\n"
+	 "                  \"status\":\"pass|fail|skip\", \"detail\", \"ms\"}]}\n"
+	 "  --fault-test    then stop the master that holds the VIP, check that the VIP\n"
+	 "                  moves within 15 s and answers, that etcd keeps quorum and\n"
+	 "                  accepts a write, start the master again and wait for it to\n"
+	 "                  rejoin; each step's time is reported\n"
+	 "  --stop-with CMD, --start-with CMD\n"
+	 "                  how to stop and start a master: shell commands run here with\n"
+	 "                  the host's name as $1 (the lab: 'tests/lab/lab.sh stop').\n"
+	 "                  Without them, keepalived, haproxy and etcd are stopped and\n"
+	 "                  started on it over SSH\n"
+	 "  --ask-pass      ask for the SSH password at the terminal\n",
+	 verify_options, "", cmd_verify},
 	{"runs", "list | show ID | log ID [--follow] [--json]", "read the run journal",
 	 "list      every run, newest first: id, state, phases done, start, duration\n"
 	 "show ID   a run's phases, their results, and what failed\n"
