@@ -649,7 +649,8 @@ static bool stop_start(const struct ctx *c, const struct fault_options *o, size_
 static bool rejoined(const struct ctx *c, size_t h, char *detail, size_t size)
 {
 	static const char script[] =
-		ETCDCTL "etcdctl --endpoints \"https://$1:$2\" endpoint health >/dev/null 2>&1 && "
+		ETCDCTL "env -u ETCDCTL_ENDPOINTS etcdctl --endpoints \"https://$1:$2\" endpoint "
+			"health >/dev/null && "
 			"systemctl is-active --quiet keepalived haproxy";
 	char port[16], buf[512];
 	struct batch *b = NULL;
@@ -712,7 +713,7 @@ int verify_fault_test(const struct project *p, const struct catalog *cat,
 		usleep(200 * 1000);
 	}
 	if (moved >= 0)
-		set(row, VERIFY_PASS, "%s took %s %.1f s after the stop (bound %.0f s)",
+		set(row, VERIFY_PASS, "%s took %s %.1f s after the stop began (bound %.0f s)",
 		    host_name(&c, taker), p->network.api_vip, moved / 1000.0, bound / 1000.0);
 	else
 		set(row, VERIFY_FAIL, "no other master took %s within %.0f s", p->network.api_vip,
