@@ -46,8 +46,8 @@ static json_t *needs_json(const struct project *p, const struct catalog *cat)
 	project_needs(p, cat, needed_by);
 	for (size_t i = 0; i < cat->components.n; i++) {
 		const struct component *c = COMPONENT_AT(cat, i);
-		json_t *bins = json_array();
-		if (needed_by[i] == NEED_NONE)
+		json_t *bins;
+		if (needed_by[i] == NEED_NONE || (bins = json_array()) == NULL)
 			continue;
 		for (size_t k = 0; k < c->binaries.n; k++) {
 			const struct catalog_binary *b =

@@ -170,7 +170,7 @@ before() { # before A B: A is listed before B in $order
 	[ $ia -ge 0 ] && [ $ib -ge 0 ] && [ $ia -lt $ib ]
 }
 for pair in "etcd kubernetes" "kubernetes metallb" "kubernetes storage" \
-	"kubernetes hnsp-controllers" "base artefacts" "api-lb kubernetes" "cni multus" \
+	"kubernetes hnsp-controllers" "artefacts base" "base etcd" "api-lb kubernetes" "cni multus" \
 	"metallb ingress" "storage kubevirt"; do
 	if before $pair; then ok "plan: ${pair% *} before ${pair#* }"
 	else not_ok "plan: ${pair% *} before ${pair#* } (order: $order)"; fi

@@ -273,11 +273,11 @@ static void test_small_example(void **state)
 {
 	(void)state;
 	build_from("inventory/examples/small.yaml", real);
-	assert_string_equal(order(), "base artefacts container-runtime registry etcd kubernetes cni "
+	assert_string_equal(order(), "artefacts base container-runtime registry etcd kubernetes cni "
 				     "metallb ingress monitoring verify");
 	assert_needed_by("base", NULL);
 	assert_needed_by("kubernetes", NULL);
-	assert_needed_by("artefacts", "container-runtime");
+	assert_needed_by("artefacts", "base");
 	assert_needed_by("container-runtime", "kubernetes");
 	assert_needed_by("etcd", "kubernetes");
 	assert_needed_by("registry", "kubernetes");
@@ -287,7 +287,7 @@ static void test_small_example(void **state)
 	assert_hosts("kubernetes", "master1 worker1 worker2");
 	assert_hosts("etcd", "master1");
 	assert_hosts("registry", "master1");
-	assert_hosts("verify", "master1");
+	assert_hosts("verify", "master1 worker1 worker2");
 }
 
 static void test_production_example(void **state)
@@ -337,7 +337,7 @@ static void test_api_lb_only_for_ha(void **state)
 	snprintf(yaml, sizeof(yaml), "%scomponents:\n  kubernetes: {}\n", ha_hosts);
 	build(yaml, real);
 	assert_string_equal(order(),
-			    "base artefacts container-runtime registry etcd api-lb kubernetes");
+			    "artefacts base container-runtime registry etcd api-lb kubernetes");
 	assert_needed_by("api-lb", "kubernetes");
 	assert_true(pos("api-lb") < pos("kubernetes"));
 	assert_hosts("api-lb", "m1 m2 m3");
@@ -351,7 +351,7 @@ static void test_api_lb_only_for_ha(void **state)
 	      "components:\n"
 	      "  kubernetes: {}\n",
 	      real);
-	assert_string_equal(order(), "base artefacts container-runtime registry etcd kubernetes");
+	assert_string_equal(order(), "artefacts base container-runtime registry etcd kubernetes");
 	assert_null(phase("api-lb"));
 }
 
@@ -374,7 +374,7 @@ static void test_controllers_pull_their_needs(void **state)
 		 "  storage: {single_node: true}\n"
 		 "  verify: {}\n");
 	build(yaml, real);
-	assert_string_equal(order(), "base artefacts container-runtime registry etcd kubernetes cni "
+	assert_string_equal(order(), "artefacts base container-runtime registry etcd kubernetes cni "
 				     "multus metallb ingress storage hnsp-controllers verify");
 	assert_needed_by("kubernetes", "cni");
 	/* storage and multus both need cni; storage comes first in the catalog. */
@@ -405,7 +405,7 @@ static void test_disabled_not_planned(void **state)
 	      "  monitoring: false\n"
 	      "  verify: true\n",
 	      real);
-	assert_string_equal(order(), "base verify");
+	assert_string_equal(order(), "artefacts base verify");
 }
 
 static void test_every_phase_once(void **state)
