@@ -67,15 +67,6 @@ static json_t *node_to_json(const struct ynode *n)
 	return out;
 }
 
-static json_t *strlist_to_json(const struct strlist *l)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; a && i < l->n; i++)
-		json_array_append_new(a, json_string(l->v[i]));
-	return a;
-}
-
 /* components: {id: {option: value}} for every component the project needs,
  * defaults from the catalog overridden by the project file. */
 static json_t *components_json(const struct project *p, const struct catalog *cat)

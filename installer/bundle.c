@@ -23,14 +23,6 @@ char *bundle_dir(const struct project *p)
 	return access_resolve_path(p, p->artefacts.bundle);
 }
 
-static json_t *strlist_json(const struct strlist *l)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; a && i < l->n; i++)
-		json_array_append_new(a, json_string(l->v[i]));
-	return a;
-}
-
 /* What the project's components need, in catalog order: the request that
  * bundle.py reads. */
 static json_t *needs_json(const struct project *p, const struct catalog *cat)
@@ -57,8 +49,8 @@ static json_t *needs_json(const struct project *p, const struct catalog *cat)
 							      b->path));
 		}
 		json_array_append_new(all, json_pack("{s:s, s:o, s:o, s:o}", "id", c->id, "packages",
-						     strlist_json(&c->packages), "binaries", bins,
-						     "images", strlist_json(&c->images)));
+						     strlist_to_json(&c->packages), "binaries", bins,
+						     "images", strlist_to_json(&c->images)));
 	}
 	free(needed_by);
 	return all;

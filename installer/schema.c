@@ -75,6 +75,15 @@ bool strlist_contains(const struct strlist *l, const char *s)
 	return false;
 }
 
+json_t *strlist_to_json(const struct strlist *l)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < l->n; i++)
+		json_array_append_new(a, json_string(l->v[i]));
+	return a;
+}
+
 static size_t count_values(const char *const *values)
 {
 	size_t n = 0;

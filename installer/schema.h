@@ -8,6 +8,7 @@
 #ifndef HNSP_SCHEMA_H
 #define HNSP_SCHEMA_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -108,6 +109,8 @@ const char *schema_quote(const char *s, char *buf, size_t size);
 const char *schema_found(const struct ynode *n, char *buf, size_t size);
 
 bool strlist_contains(const struct strlist *l, const char *s);
+/* The list as a JSON array of strings; a new reference, NULL when out of memory. */
+json_t *strlist_to_json(const struct strlist *l);
 
 /* The item of sequence seq whose text is value (a strlist drops bad items,
  * so indexes differ): sets *index (may be NULL) and returns the node, or
