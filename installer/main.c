@@ -1484,7 +1484,8 @@ static int cmd_bundle(struct cli *cli, int argc, char **argv)
 	case HNSP_ERR_NOTFOUND: {
 		size_t i;
 		json_t *v;
-		fprintf(stderr, "hnsp-installer bundle: %zu artefacts have no source; nothing was written:\n",
+		fprintf(stderr, "hnsp-installer bundle: no source for %zu of the artefacts; nothing "
+				"was written:\n",
 			json_array_size(result));
 		json_array_foreach(result, i, v)
 			fprintf(stderr, "  component %s: %s %s: %s\n",

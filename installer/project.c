@@ -678,6 +678,16 @@ static void check_artefacts(const struct check_ctx *c)
 		       "'artefacts': source 'offline' needs 'bundle', the bundle's directory");
 }
 
+static void check_registry(const struct check_ctx *c)
+{
+	const struct project_component *pc = project_component(c->p, "registry");
+
+	if (included(c, "registry") && option_is_true(pc, "insecure"))
+		report(c, DIAG_WARNING, at(pc->options, "insecure"),
+		       "'components.registry.insecure': the registry serves plain HTTP; images "
+		       "can be read and replaced on the way to every host");
+}
+
 static void check_ssh(const struct check_ctx *c)
 {
 	const struct ssh_settings *s = &c->p->ssh;
@@ -692,7 +702,7 @@ static void check_ssh(const struct check_ctx *c)
 static void (*const checks[])(const struct check_ctx *) = {
 	check_hosts, check_control_plane, check_vip,     check_cidrs,
 	check_pools, check_storage,       check_components, check_artefacts,
-	check_ssh,
+	check_registry, check_ssh,
 };
 
 int project_load(const char *path, const struct catalog *cat, struct project **out,
