@@ -12,7 +12,7 @@
 
 char *access_resolve_path(const struct project *p, const char *path)
 {
-	char dir[PATH_MAX], real[PATH_MAX], *out = NULL;
+	char dir[PATH_MAX], real[PATH_MAX], *parent, *out = NULL;
 	const char *home = getenv("HOME");
 
 	if (path[0] == '/')
@@ -24,8 +24,9 @@ char *access_resolve_path(const struct project *p, const char *path)
 	}
 	/* Absolute: Ansible and the remote runner read it from other directories. */
 	snprintf(dir, sizeof(dir), "%s", p->path);
-	if (realpath(dirname(dir), real) == NULL)
-		snprintf(real, sizeof(real), "%s", dirname(dir));
+	parent = dirname(dir); /* may modify dir: call it once */
+	if (realpath(parent, real) == NULL)
+		snprintf(real, sizeof(real), "%s", parent);
 	if (asprintf(&out, "%s/%s", real, path) < 0)
 		return NULL;
 	return out;

@@ -407,8 +407,10 @@ static const char *fail_status(enum ssh_fail kind)
 static enum ansible_outcome push_bundle(struct engine *e, const struct plan_phase *pp)
 {
 	static const char task[] = "push the offline bundle";
-	static const char *const mkdir_argv[] = {"install", "-d", "-m", "0755",
-						 BUNDLE_REMOTE_DIR, NULL};
+	/* Owned by the login user (SUDO_USER under sudo), who writes it over SFTP. */
+	static const char *const mkdir_argv[] = {
+		"bash", "-c", "install -d -m 0755 -o \"${SUDO_USER:-$(id -un)}\" \"$1\"", "hnsp",
+		BUNDLE_REMOTE_DIR, NULL};
 	const struct access *a = e->cfg.access;
 	size_t *sel = calloc(pp->nhosts + 1, sizeof(*sel)), nsel = 0;
 	char *dir = bundle_dir(e->cfg.project), msg[1024];
@@ -420,15 +422,16 @@ static enum ansible_outcome push_bundle(struct engine *e, const struct plan_phas
 
 	step_start(e, task, "hnsp.push");
 	if (sel == NULL || dir == NULL) {
+		step_result(e, task, "", "failed", 0, "out of memory");
 		free(sel);
 		free(dir);
 		return ANSIBLE_BROKEN;
 	}
-	/* The directory belongs to the login user, who writes it over SFTP. */
 	for (size_t h = 0; h < pp->nhosts; h++)
 		sel[h] = host_index(e, pp->hosts[h]);
 	if (batch_exec(a, sel, pp->nhosts, (size_t)e->cfg.project->ssh.forks, mkdir_argv, &xo,
 		       &made) < 0) {
+		step_result(e, task, "", "failed", 0, "out of memory");
 		outcome = ANSIBLE_BROKEN;
 		goto out;
 	}
@@ -448,6 +451,7 @@ static enum ansible_outcome push_bundle(struct engine *e, const struct plan_phas
 	push_options_init(&po);
 	if (nsel > 0 && batch_push(a, sel, nsel, (size_t)e->cfg.project->ssh.forks, dir,
 				   BUNDLE_REMOTE_DIR, &po, &pushed) < 0) {
+		step_result(e, task, "", "failed", 0, "out of memory");
 		outcome = ANSIBLE_BROKEN;
 		goto out;
 	}

@@ -44,7 +44,8 @@ int remote_runner_open(const struct access *a, size_t host, const char *datadir,
 	struct remote_runner *rr = calloc(1, sizeof(*rr));
 	const char *name = a->endpoints[host].name;
 	char stage[] = "/tmp/hnsp-stage-XXXXXX", key[64], kh[64], remote_data[PATH_MAX],
-		remote_kh[PATH_MAX + 32], src[PATH_MAX + 16], dst[PATH_MAX + 16];
+		remote_kh[PATH_MAX + 32], src[PATH_MAX + 16], dst[PATH_MAX + 16],
+		remote_pki[PATH_MAX];
 	const char *staged[] = {"id_key", "known_hosts", "inventory.json", "ansible.cfg"};
 	bool staging = false;
 	struct ssh_failure fail;
@@ -62,6 +63,7 @@ int remote_runner_open(const struct access *a, size_t host, const char *datadir,
 	snprintf(remote_data, sizeof(remote_data), "%s/data", REMOTE_BASE);
 	snprintf(rr->remote_key, sizeof(rr->remote_key), "%s/id_key", rr->run_dir);
 	snprintf(remote_kh, sizeof(remote_kh), "%s/known_hosts", rr->run_dir);
+	snprintf(remote_pki, sizeof(remote_pki), "%s/pki/%s", REMOTE_BASE, p->name);
 	if ((r = ssh_conn_open(&a->view, &a->endpoints[host], &rr->conn, &fail)) < 0) {
 		snprintf(err, errsize, "remote runner: %s", fail.message);
 		goto fail;
@@ -87,7 +89,7 @@ int remote_runner_open(const struct access *a, size_t host, const char *datadir,
 	    ansible_prepare(stage,
 			    &(struct ansible_paths){rr->run_dir, remote_data,
 						    a->key_file ? rr->remote_key : NULL, remote_kh,
-						    REMOTE_BASE "/pki"},
+						    remote_pki},
 			    p, cat, a) < 0) {
 		snprintf(err, errsize, "remote runner: cannot stage files in %s: %s", stage,
 			 strerror(errno));

@@ -405,15 +405,19 @@ static void check_write(const struct ctx *c, size_t *idx, struct verify_row *r)
 	set(r, ok ? VERIFY_PASS : VERIFY_FAIL, "%s", detail);
 }
 
-/* Which masters hold the VIP: returns how many, *holder the first; *asked
- * how many answered. */
-static size_t vip_holders(const struct ctx *c, size_t *idx, size_t *holder, size_t *asked,
-			  long timeout_ms)
+/* Which masters (but exclude, a stopped one; (size_t)-1 for none) hold the
+ * VIP: returns how many, *holder the first; *asked how many answered. */
+static size_t vip_holders(const struct ctx *c, size_t *idx, size_t exclude, size_t *holder,
+			  size_t *asked, long timeout_ms)
 {
 	static const char script[] = "ip -o -4 addr show | grep -q \" $1/\"";
-	size_t n = hosts_with(c, "master", idx), count = 0;
-	struct batch *b = run(c, idx, n, script, (const char *[]){c->p->network.api_vip, NULL},
-			      timeout_ms);
+	size_t n = 0, all = hosts_with(c, "master", idx), count = 0;
+	struct batch *b;
+
+	for (size_t i = 0; i < all; i++)
+		if (idx[i] != exclude)
+			idx[n++] = idx[i];
+	b = run(c, idx, n, script, (const char *[]){c->p->network.api_vip, NULL}, timeout_ms);
 
 	*asked = 0;
 	for (size_t k = 0; b && k < b->n; k++) {
@@ -429,7 +433,7 @@ static size_t vip_holders(const struct ctx *c, size_t *idx, size_t *holder, size
 
 static void check_vip_holder(const struct ctx *c, size_t *idx, struct verify_row *r)
 {
-	size_t holder = 0, asked, n = vip_holders(c, idx, &holder, &asked, 15000);
+	size_t holder = 0, asked, n = vip_holders(c, idx, (size_t)-1, &holder, &asked, 15000);
 
 	if (n == 1)
 		set(r, VERIFY_PASS, "%s holds %s (%zu masters asked)", host_name(c, holder),
@@ -475,7 +479,7 @@ static void check_vip_answers(const struct ctx *c, size_t *idx, struct verify_ro
 	size_t holder = (size_t)-1, asked;
 	char detail[512];
 
-	vip_holders(c, idx, &holder, &asked, 15000);
+	vip_holders(c, idx, (size_t)-1, &holder, &asked, 15000);
 	set(r, vip_answers(c, idx, holder, detail, sizeof(detail)) ? VERIFY_PASS : VERIFY_FAIL,
 	    "%s", detail);
 }
@@ -676,6 +680,7 @@ int verify_fault_test(const struct project *p, const struct catalog *cat,
 	struct verify_row *row;
 	char detail[512], what[512];
 	long t0, moved = -1;
+	bool stopped = false;
 	int r = HNSP_ERR_NOMEM;
 
 	memset(rep, 0, sizeof(*rep));
@@ -688,7 +693,7 @@ int verify_fault_test(const struct project *p, const struct catalog *cat,
 		r = 0;
 		goto out;
 	}
-	if (vip_holders(&c, idx, &holder, &asked, 15000) != 1) {
+	if (vip_holders(&c, idx, (size_t)-1, &holder, &asked, 15000) != 1) {
 		set(row, VERIFY_FAIL, "no single master holds %s; run verify first",
 		    p->network.api_vip);
 		r = 0;
@@ -699,6 +704,7 @@ int verify_fault_test(const struct project *p, const struct catalog *cat,
 		r = 0;
 		goto out;
 	}
+	stopped = true;
 	set(row, VERIFY_PASS, "%s held %s; %s", host_name(&c, holder), p->network.api_vip, detail);
 	row->ms = clock_ms() - t0;
 
@@ -706,7 +712,7 @@ int verify_fault_test(const struct project *p, const struct catalog *cat,
 	if ((row = add_row(rep, "fault-test", "vip-moves")) == NULL)
 		goto out;
 	while (clock_ms() - t0 < bound) {
-		if (vip_holders(&c, idx, &taker, &asked, 3000) == 1 && taker != holder) {
+		if (vip_holders(&c, idx, holder, &taker, &asked, 3000) == 1) {
 			moved = clock_ms() - t0;
 			break;
 		}
@@ -745,6 +751,7 @@ int verify_fault_test(const struct project *p, const struct catalog *cat,
 	if ((row = add_row(rep, "fault-test", "rejoin")) == NULL)
 		goto out;
 	t0 = clock_ms();
+	stopped = false;
 	if (!stop_start(&c, o, holder, false, detail, sizeof(detail))) {
 		set(row, VERIFY_FAIL, "could not start %s again: %s", host_name(&c, holder), detail);
 	} else {
@@ -767,6 +774,9 @@ int verify_fault_test(const struct project *p, const struct catalog *cat,
 	row->ms = clock_ms() - t0;
 	r = 0;
 out:
+	/* Never leave a master down, whatever ended the test. */
+	if (stopped)
+		stop_start(&c, o, holder, false, detail, sizeof(detail));
 	finish(rep);
 	free(idx);
 	return r;

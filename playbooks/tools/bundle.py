@@ -107,12 +107,19 @@ def deb_in(directory, name, version):
 
 
 def download(pkgs, dest, cache):
-    """Fetches name=version into dest, reusing files already in cache."""
+    """Fetches name=version into dest, reusing a file of the old bundle in cache
+    only when it still has the SHA-256 that bundle's manifest recorded."""
+    try:
+        with open(os.path.join(cache, os.pardir, "manifest.json")) as f:
+            known = json.load(f)["files"]
+    except (OSError, ValueError, KeyError):
+        known = {}
     want = []
     for name, version in sorted(pkgs.items()):
         cached = deb_in(cache, name, version)
-        if cached:
-            os.link(os.path.join(cache, cached), os.path.join(dest, cached))
+        path = os.path.join(cache, cached) if cached else None
+        if path and known.get("apt/" + cached, {}).get("sha256") == sha256(path):
+            os.link(path, os.path.join(dest, cached))
         else:
             want.append("%s=%s" % (name, version))
     if want:
@@ -203,6 +210,7 @@ def build(req):
     parent = os.path.dirname(out)
     os.makedirs(parent, exist_ok=True)
     stage = tempfile.mkdtemp(prefix=".bundle-", dir=parent)
+    os.chmod(stage, 0o755)  # pushed with its mode: apt's _apt user reads it
     try:
         for d in ("apt", "bin", "images"):
             os.makedirs(os.path.join(stage, d))
