@@ -71,7 +71,7 @@ old=$(ssh-keygen -lf <(grep '^10.77.0.16 ' "$kh") | awk '{print $2}')
 new=$("$lab" exec worker3 ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub | awk '{print $2}')
 out=$("$bin" exec "$project" -- true 2>&1); rc=$?
 [ $rc = 1 ] && [ "$old" != "$new" ] &&
-	has "$out" "worker3: host key changed: $kh has $old, the server offered $new; if the host was reinstalled, remove the old key with 'ssh-keygen -R 10.77.0.16 -f $kh'" &&
+	has "$out" "worker3: host key changed: $root/$kh has $old, the server offered $new; if the host was reinstalled, remove the old key with 'ssh-keygen -R 10.77.0.16 -f $root/$kh'" &&
 	has "$out" "exec: 9 hosts, 8 ok, 1 failed"
 verdict "changed host key: refused with both fingerprints and the fix; others run"
 "$lab" exec worker3 sh -c 'mv /root/k /etc/ssh/ssh_host_ed25519_key && mv /root/k.pub /etc/ssh/ssh_host_ed25519_key.pub && systemctl restart ssh'
