@@ -176,12 +176,15 @@ int engine_new(const struct engine_config *cfg, struct engine **out, char *err, 
 			goto fail;
 		}
 	}
-	/* A bundle that lacks something fails here, before any host is touched. */
-	for (size_t i = 0; i < cfg->plan->count; i++)
-		if (cfg->plan->phases[i].component->pushes_bundle &&
-		    cfg->project->artefacts.source == ARTEFACTS_OFFLINE &&
-		    (r = bundle_check(cfg->project, cfg->catalog, err, errsize)) < 0)
+	/* A bundle that lacks something fails here, before any host is touched:
+	 * checked once (it hashes every file), when a phase pushes it. */
+	if (cfg->project->artefacts.source == ARTEFACTS_OFFLINE) {
+		bool pushes = false;
+		for (size_t i = 0; i < cfg->plan->count; i++)
+			pushes |= cfg->plan->phases[i].component->pushes_bundle;
+		if (pushes && (r = bundle_check(cfg->project, cfg->catalog, err, errsize)) < 0)
 			goto fail;
+	}
 	if (journal_lock(cfg->state_dir, name, &e->lock_fd, &holder) < 0) {
 		if (errno == EWOULDBLOCK)
 			snprintf(err, errsize,

@@ -153,34 +153,30 @@ static struct batch *run_first(const struct ctx *c, const size_t *hosts, size_t 
 	return b;
 }
 
-static const struct project_component *option_of(const struct ctx *c, const char *id)
-{
-	return project_component(c->p, id);
-}
-
-/* An int option of a component: the project's value, else the catalog's default. */
-static long int_option(const struct ctx *c, const char *id, const char *name)
+/* A component option's text: the project's value, else the catalog's
+ * default; NULL when neither. */
+static const char *option_text(const struct ctx *c, const char *id, const char *name)
 {
 	const struct component *comp = catalog_find(c->cat, id);
 	const struct catalog_option *o = comp ? component_option(comp, name) : NULL;
-	const struct project_component *pc = option_of(c, id);
+	const struct project_component *pc = project_component(c->p, id);
 	const struct ynode *v = pc ? ynode_get(pc->options, name) : NULL;
 
 	if (v == NULL && o != NULL)
 		v = o->def;
-	return v && v->value ? strtol(v->value, NULL, 10) : 0;
+	return v ? v->value : NULL;
+}
+
+static long int_option(const struct ctx *c, const char *id, const char *name)
+{
+	const char *t = option_text(c, id, name);
+	return t ? strtol(t, NULL, 10) : 0;
 }
 
 static bool bool_option(const struct ctx *c, const char *id, const char *name)
 {
-	const struct component *comp = catalog_find(c->cat, id);
-	const struct catalog_option *o = comp ? component_option(comp, name) : NULL;
-	const struct project_component *pc = option_of(c, id);
-	const struct ynode *v = pc ? ynode_get(pc->options, name) : NULL;
-
-	if (v == NULL && o != NULL)
-		v = o->def;
-	return v && v->value && strcmp(v->value, "true") == 0;
+	const char *t = option_text(c, id, name);
+	return t && strcmp(t, "true") == 0;
 }
 
 /* The registry as hosts reach it: NAME:PORT of the first registry host. */
