@@ -9,7 +9,7 @@ passed=0 failed=0
 
 ok() { echo "ok - $1"; passed=$((passed + 1)); }
 not_ok() { echo "not ok - $1"; failed=$((failed + 1)); }
-# verdict DESC: ok when the condition just before it held.
-verdict() { if [ $? = 0 ]; then ok "$1"; else not_ok "$1"; fi; }
+# verdict DESC: ok when the condition just before it held; returns that status.
+verdict() { if [ $? = 0 ]; then ok "$1"; else not_ok "$1"; return 1; fi; }
 # has TEXT REGEX: TEXT has a line matching REGEX.
 has() { grep -q -- "$2" <<<"$1"; }

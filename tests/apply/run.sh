@@ -168,7 +168,7 @@ secret="S3cr3t-$RANDOM-planted"
 # Typed once the prompt shows, as a person would: typeahead is discarded when
 # echo goes off, so the test waits for the prompt however slow the machine.
 mkfifo "$tmp/keys"
-HNSP_DATA_DIR=$good script -qfec "timeout 300 '$bin' --state '$state' apply '$project' --yes --ask-become-pass" /dev/null \
+HNSP_DATA_DIR=$good script -qfec "timeout --foreground 300 '$bin' --state '$state' apply '$project' --yes --ask-become-pass" /dev/null \
 	<"$tmp/keys" >"$tmp/pw.out" 2>&1 &
 pid=$!
 exec 7>"$tmp/keys"
@@ -179,7 +179,8 @@ exec 7>&-
 out=$(cat "$tmp/pw.out")
 run=$(newest)
 [ $rc = 0 ] && has "$out" "succeeded"
-verdict "a run with a sudo password given at the prompt succeeds"
+verdict "a run with a sudo password given at the prompt succeeds" ||
+	{ echo "# exit $rc; the terminal showed:"; sed "s/$secret/<SECRET>/g; s/^/#   /" <<<"$out" | tail -n 15; }
 secret_absent() {
 	! grep -q -- "$secret" <<<"$out" && ! grep -rq -- "$secret" "$state" &&
 		[ ! -e "$state/runs/$run/.become" ]
