@@ -23,7 +23,7 @@ DEB_LAB := mmdebstrap systemd-container iproute2 util-linux procps
 DEB_RUN := apt-utils dpkg openssl
 DEB_PACKAGES := $(DEB_BUILD) $(DEB_TEST) $(DEB_LAB) $(DEB_RUN)
 
-PKGS := libssh yaml-0.1 jansson libmicrohttpd ncursesw libcrypto
+PKGS := libssh yaml-0.1 jansson libmicrohttpd ncursesw libcrypto libsodium
 # Lazy: pkg-config is only asked once a rule needs it, after `make deps`.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))

@@ -20,53 +20,6 @@
 
 #define EVENT_LINE_MAX (1u << 20) /* one event line, at most */
 
-/* ---- YAML values to JSON, typed as YAML's core schema types plain scalars ---- */
-
-static json_t *scalar_to_json(const struct ynode *n)
-{
-	char *end;
-	long long v;
-	double d;
-
-	if (!n->plain)
-		return json_stringn(n->value, n->len);
-	if (ynode_is_null(n))
-		return json_null();
-	if (strcmp(n->value, "true") == 0 || strcmp(n->value, "True") == 0)
-		return json_true();
-	if (strcmp(n->value, "false") == 0 || strcmp(n->value, "False") == 0)
-		return json_false();
-	errno = 0;
-	v = strtoll(n->value, &end, 10);
-	if (*end == '\0' && end != n->value && errno == 0)
-		return json_integer(v);
-	d = strtod(n->value, &end);
-	if (*end == '\0' && end != n->value && strpbrk(n->value, ".eE") != NULL)
-		return json_real(d);
-	return json_stringn(n->value, n->len);
-}
-
-static json_t *node_to_json(const struct ynode *n)
-{
-	json_t *out;
-
-	if (n == NULL)
-		return json_null();
-	if (n->kind == YNODE_SCALAR)
-		return scalar_to_json(n);
-	if (n->kind == YNODE_SEQ) {
-		out = json_array();
-		for (size_t i = 0; out && i < n->count; i++)
-			json_array_append_new(out, node_to_json(n->items[i]));
-		return out;
-	}
-	out = json_object();
-	for (size_t i = 0; out && i < n->count; i++)
-		json_object_setn_new(out, n->pairs[i].key->value, n->pairs[i].key->len,
-				     node_to_json(n->pairs[i].value));
-	return out;
-}
-
 /* components: {id: {option: value}} for every component the project needs,
  * defaults from the catalog overridden by the project file. */
 static json_t *components_json(const struct project *p, const struct catalog *cat)
@@ -89,7 +42,7 @@ static json_t *components_json(const struct project *p, const struct catalog *ca
 		for (size_t k = 0; k < c->options.n; k++) {
 			const struct catalog_option *o = OBJLIST_AT(&c->options, struct catalog_option, k);
 			const struct ynode *v = pc ? ynode_get(pc->options, o->name) : NULL;
-			json_object_set_new(opts, o->name, node_to_json(v ? v : o->def));
+			json_object_set_new(opts, o->name, ynode_to_json(v ? v : o->def));
 		}
 		json_object_set_new(all, c->id, opts);
 	}
@@ -105,7 +58,7 @@ static json_t *inventory_json(const struct project *p, const struct catalog *cat
 
 	for (size_t i = 0; i < p->hosts.n; i++) {
 		const struct host *h = HOST_AT(p, i);
-		json_t *hv = h->vars ? node_to_json(h->vars) : json_object();
+		json_t *hv = h->vars ? ynode_to_json(h->vars) : json_object();
 		/* Debian's own: no interpreter discovery per host in every phase. */
 		if (json_object_get(hv, "ansible_python_interpreter") == NULL)
 			json_object_set_new(hv, "ansible_python_interpreter",
@@ -115,7 +68,7 @@ static json_t *inventory_json(const struct project *p, const struct catalog *cat
 		json_object_set_new(hv, "ansible_user", json_string(a->endpoints[i].user));
 		json_object_set_new(hv, "hnsp_roles", strlist_to_json(&h->roles));
 		json_object_set_new(hv, "hnsp_storage_devices", strlist_to_json(&h->storage_devices));
-		json_object_set_new(hv, "hnsp_labels", h->labels ? node_to_json(h->labels) : json_object());
+		json_object_set_new(hv, "hnsp_labels", h->labels ? ynode_to_json(h->labels) : json_object());
 		json_object_set_new(hosts, h->name, hv);
 		for (size_t r = 0; r < h->roles.n; r++) {
 			json_t *g = json_object_get(groups, h->roles.v[r]);
@@ -132,7 +85,7 @@ static json_t *inventory_json(const struct project *p, const struct catalog *cat
 						       strlist_to_json(&pool->addresses)));
 	}
 	/* ansible_vars first, so the project's own settings cannot be overridden by them. */
-	vars = p->ansible_vars ? node_to_json(p->ansible_vars) : json_object();
+	vars = p->ansible_vars ? ynode_to_json(p->ansible_vars) : json_object();
 	json_object_set_new(vars, "hnsp_project", json_string(p->name));
 	json_object_set_new(vars, "hnsp_network",
 			    json_pack("{s:o, s:s?, s:I, s:I, s:s, s:s, s:o, s:{s:s, s:I, s:I}}",

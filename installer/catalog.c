@@ -303,3 +303,54 @@ void catalog_free(struct catalog *cat)
 	free(cat->path);
 	free(cat);
 }
+
+static const char *const option_type_names[] = {
+	[OPT_STRING] = "string", [OPT_INT] = "int", [OPT_BOOL] = "bool", [OPT_LIST] = "list"};
+
+static json_t *option_json(const struct catalog_option *o)
+{
+	json_t *j = json_pack("{s:s, s:s, s:o, s:o, s:s}", "name", o->name, "type",
+			      option_type_names[o->type], "default", ynode_to_json(o->def),
+			      "values", strlist_to_json(&o->values), "description",
+			      o->description ? o->description : "");
+
+	if (j != NULL && o->type == OPT_INT) {
+		json_object_set_new(j, "min", json_integer(o->min));
+		json_object_set_new(j, "max", json_integer(o->max));
+	}
+	return j;
+}
+
+static json_t *component_json(const struct component *c)
+{
+	json_t *options = json_array(), *checks = json_array();
+
+	for (size_t i = 0; options && i < c->options.n; i++)
+		json_array_append_new(options,
+				      option_json(OBJLIST_AT(&c->options, struct catalog_option, i)));
+	for (size_t i = 0; checks && i < c->checks.n; i++) {
+		const struct catalog_check *k = OBJLIST_AT(&c->checks, struct catalog_check, i);
+		json_array_append_new(checks, json_pack("{s:s, s:s}", "name", k->name, "description",
+							k->description ? k->description : ""));
+	}
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:o}", "id", c->id,
+			 "description", c->description ? c->description : "", "hosts",
+			 strlist_to_json(&c->hosts), "depends", strlist_to_json(&c->depends),
+			 "ha_depends", strlist_to_json(&c->ha_depends), "final", c->final, "options",
+			 options, "checks", checks, "packages", strlist_to_json(&c->packages),
+			 "images", strlist_to_json(&c->images));
+}
+
+json_t *catalog_to_json(const struct catalog *cat)
+{
+	json_t *roles = json_array(), *components = json_array();
+
+	for (size_t i = 0; roles && i < cat->roles.n; i++) {
+		const struct catalog_role *r = OBJLIST_AT(&cat->roles, struct catalog_role, i);
+		json_array_append_new(roles, json_pack("{s:s, s:s}", "name", r->name, "description",
+						       r->description ? r->description : ""));
+	}
+	for (size_t i = 0; components && i < cat->components.n; i++)
+		json_array_append_new(components, component_json(COMPONENT_AT(cat, i)));
+	return json_pack("{s:o, s:o}", "roles", roles, "components", components);
+}

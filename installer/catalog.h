@@ -7,6 +7,7 @@
 #ifndef HNSP_CATALOG_H
 #define HNSP_CATALOG_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "diag.h"
@@ -75,6 +76,11 @@ struct catalog {
  * failure; problems go to diags.  Returns 0, HNSP_ERR_INVALID, HNSP_ERR_IO... */
 int catalog_load(const char *path, struct catalog **out, struct diag_list *diags);
 void catalog_free(struct catalog *cat);
+/* The catalog for a front-end: {"roles": [{"name", "description"}],
+ * "components": [{"id", "description", "hosts", "depends", "ha_depends",
+ * "final", "options", "checks", "packages", "images"}]}.  New reference, or
+ * NULL (no memory). */
+json_t *catalog_to_json(const struct catalog *cat);
 
 /* Borrowed lookups; NULL when absent. */
 const struct component *catalog_find(const struct catalog *cat, const char *id);

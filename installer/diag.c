@@ -94,3 +94,22 @@ bool diag_list_has_errors(const struct diag_list *list)
 {
 	return list->errors > 0;
 }
+
+json_t *diag_list_to_json(const struct diag_list *list)
+{
+	json_t *out = json_array();
+
+	for (size_t i = 0; out && i < list->len; i++) {
+		const struct diag *d = &list->items[i];
+		if (json_array_append_new(out, json_pack("{s:s, s:I, s:I, s:s}", "severity",
+							 d->severity == DIAG_ERROR ? "error"
+										   : "warning",
+							 "line", (json_int_t)d->line, "column",
+							 (json_int_t)d->column, "message",
+							 d->message)) < 0) {
+			json_decref(out);
+			return NULL;
+		}
+	}
+	return out;
+}

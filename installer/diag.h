@@ -6,6 +6,7 @@
 #define HNSP_DIAG_H
 
 #include <stdarg.h>
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -48,5 +49,8 @@ void diag_vadd(struct diag_list *list, enum diag_severity severity, const char *
 void diag_list_sort(struct diag_list *list);
 
 bool diag_list_has_errors(const struct diag_list *list);
+/* The list as [{"severity", "line", "column", "message"}], in its order.
+ * New reference, or NULL (no memory). */
+json_t *diag_list_to_json(const struct diag_list *list);
 
 #endif

@@ -10,6 +10,7 @@ static const char *const messages[] = {
 	[-HNSP_ERR_INVALID] = "invalid input",
 	[-HNSP_ERR_LIMIT] = "input exceeds a limit",
 	[-HNSP_ERR_NOTFOUND] = "not found",
+	[-HNSP_ERR_EXISTS] = "already exists",
 };
 
 const char *hnsp_strerror(int err)

@@ -12,7 +12,8 @@ enum hnsp_err {
 	HNSP_ERR_IO = -2,      /* a file could not be read or written (see errno / diags) */
 	HNSP_ERR_INVALID = -3, /* input was rejected; the diagnostics say why */
 	HNSP_ERR_LIMIT = -4,   /* input exceeded a size, depth or count limit */
-	HNSP_ERR_NOTFOUND = -5 /* a named thing does not exist */
+	HNSP_ERR_NOTFOUND = -5, /* a named thing does not exist */
+	HNSP_ERR_EXISTS = -6    /* a thing to be created exists already */
 };
 
 /* Returns a static, lowercase description of err (never NULL). */

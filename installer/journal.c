@@ -339,3 +339,15 @@ int journal_find_unfinished(const char *state, const char *project, char *buf, s
 	json_decref(list);
 	return r;
 }
+
+bool journal_project_running(const char *state, const char *project)
+{
+	int fd;
+	long holder;
+
+	if (journal_lock(state, project, &fd, &holder) == 0) {
+		journal_unlock(fd);
+		return false;
+	}
+	return true;
+}

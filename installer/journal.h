@@ -55,6 +55,9 @@ void journal_free(struct journal *j);
  * (errno EWOULDBLOCK when another process holds it: *holder gets its pid). */
 int journal_lock(const char *state, const char *project, int *fd, long *holder);
 void journal_unlock(int fd);
+/* True while some process (this one included) holds the project's lock: its
+ * run is alive. */
+bool journal_project_running(const char *state, const char *project);
 
 /* Every run's summary, newest first, as a new JSON array (NULL when none). */
 json_t *journal_list(const char *state);

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include <libssh/libssh.h>
+#include <pthread.h>
+#include <sodium.h>
 #include <signal.h>
 #include <termios.h>
 #include <time.h>
@@ -33,7 +35,9 @@
 #include "project.h"
 #include "state.h"
 #include "suggest.h"
+#include "users.h"
 #include "verify.h"
+#include "web.h"
 
 #ifndef HNSP_VERSION
 #define HNSP_VERSION "0.1.0"
@@ -103,10 +107,27 @@ static const char *plural(size_t n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
+/* Prints j (stolen; NULL means memory ran out) on stdout as JSON.  Returns
+ * the exit code. */
+static int print_json(const char *command, json_t *j, size_t flags)
+{
+	int r = EXIT_OK;
+
+	if (j == NULL) {
+		fprintf(stderr, "hnsp-installer %s: out of memory\n", command);
+		return EXIT_FAILED;
+	}
+	if (json_dumpf(j, stdout, flags) < 0 || fputc('\n', stdout) == EOF)
+		r = EXIT_FAILED;
+	json_decref(j);
+	return r;
+}
+
 /* ---- shared steps of the commands ---- */
 
-/* Loads the catalog, then the project; prints every diagnostic.  Returns the
- * exit code: EXIT_OK with *catp and *projp set, or EXIT_USAGE. */
+/* Loads the catalog, then the project (unless path is NULL); prints every
+ * diagnostic.  Returns the exit code: EXIT_OK with *catp and *projp set, or
+ * EXIT_USAGE. */
 static int load(const struct cli *cli, const char *path, struct catalog **catp,
 		struct project **projp)
 {
@@ -124,10 +145,10 @@ static int load(const struct cli *cli, const char *path, struct catalog **catp,
 		return EXIT_USAGE;
 	}
 	snprintf(catalog_path, sizeof(catalog_path), "%s/playbooks/catalog.yaml", dir);
-	if ((r = catalog_load(catalog_path, catp, &diags)) == 0)
-		r = project_load(path, *catp, projp, &diags);
-	else
+	if ((r = catalog_load(catalog_path, catp, &diags)) < 0)
 		path = catalog_path; /* the summary names the file at fault */
+	else if (path != NULL)
+		r = project_load(path, *catp, projp, &diags);
 	print_diags(cli, &diags);
 	if (r < 0 && diags.errors == 0)
 		fprintf(stderr, "%s: %s\n", path, hnsp_strerror(r));
@@ -226,47 +247,6 @@ static bool plan_option(int opt, void *data)
 	return true;
 }
 
-static void reason(const struct plan_phase *ph, char *buf, size_t size)
-{
-	if (ph->needed_by == NULL)
-		snprintf(buf, size, "selected");
-	else
-		snprintf(buf, size, "needed by %s", ph->needed_by->id);
-}
-
-static int plan_json(const struct project *p, const struct plan *plan)
-{
-	json_t *root = json_object(), *phases = json_array();
-	char why[128];
-	int r = EXIT_OK;
-
-	if (root == NULL || phases == NULL)
-		goto nomem;
-	json_object_set_new(root, "project", json_string(p->name));
-	json_object_set_new(root, "phases", phases);
-	for (size_t i = 0; i < plan->count; i++) {
-		const struct plan_phase *ph = &plan->phases[i];
-		json_t *hosts = json_array(), *phase;
-		char playbook[PATH_MAX];
-		for (size_t h = 0; hosts && h < ph->nhosts; h++)
-			json_array_append_new(hosts, json_string(ph->hosts[h]->name));
-		reason(ph, why, sizeof(why));
-		snprintf(playbook, sizeof(playbook), "playbooks/%s", ph->component->playbook);
-		phase = json_pack("{s:s, s:s, s:o, s:s}", "component", ph->component->id, "playbook",
-				  playbook, "hosts", hosts, "reason", why);
-		if (phase == NULL || json_array_append_new(phases, phase) < 0)
-			goto nomem;
-	}
-	if (json_dumpf(root, stdout, JSON_INDENT(2)) < 0 || fputc('\n', stdout) == EOF)
-		r = EXIT_FAILED;
-	json_decref(root);
-	return r;
-nomem:
-	json_decref(root);
-	fprintf(stderr, "hnsp-installer plan: out of memory\n");
-	return EXIT_FAILED;
-}
-
 /* "all (9)", or names joined and cut to width with "+N". */
 static void host_summary(const struct project *p, const struct plan_phase *ph, char *buf,
 			 size_t width)
@@ -308,7 +288,7 @@ static void plan_table(const struct cli *cli, const struct project *p, const str
 		char playbook[PATH_MAX];
 		snprintf(playbook, sizeof(playbook), "playbooks/%s", ph->component->playbook);
 		host_summary(p, ph, hosts, sizeof(hosts) - 1);
-		reason(ph, why, sizeof(why));
+		plan_phase_reason(ph, why, sizeof(why));
 		printf("%3zu  %-18s %-32s %-40s %s\n", i + 1, ph->component->id, playbook, hosts,
 		       why);
 	}
@@ -335,7 +315,7 @@ static int cmd_plan(struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", argv[first], hnsp_strerror(HNSP_ERR_NOMEM));
 		r = EXIT_FAILED;
 	} else if (json) {
-		r = plan_json(p, plan);
+		r = print_json("plan", plan_to_json(p, plan), JSON_INDENT(2));
 	} else {
 		plan_table(cli, p, plan);
 	}
@@ -475,40 +455,6 @@ static bool preflight_option(int opt, void *data)
 	return true;
 }
 
-static int preflight_json(const struct preflight_report *rep)
-{
-	json_t *root = json_object(), *hosts = json_array();
-	int r = EXIT_OK;
-
-	if (root == NULL || hosts == NULL)
-		goto nomem;
-	json_object_set_new(root, "ok", json_boolean(rep->ok));
-	json_object_set_new(root, "elapsed_ms", json_integer(rep->elapsed_ms));
-	json_object_set_new(root, "hosts", hosts);
-	for (size_t i = 0; i < rep->n; i++) {
-		const struct host_report *h = &rep->hosts[i];
-		json_t *checks = json_array(), *host;
-		for (size_t k = 0; checks && k < h->nchecks; k++)
-			json_array_append_new(checks,
-					      json_pack("{s:s, s:s, s:s}", "name", h->checks[k].name,
-							"status",
-							check_status_name(h->checks[k].status),
-							"detail", h->checks[k].detail));
-		host = json_pack("{s:s, s:s, s:o}", "name", h->host->name, "address",
-				 h->host->address, "checks", checks);
-		if (host == NULL || json_array_append_new(hosts, host) < 0)
-			goto nomem;
-	}
-	if (json_dumpf(root, stdout, JSON_INDENT(2)) < 0 || fputc('\n', stdout) == EOF)
-		r = EXIT_FAILED;
-	json_decref(root);
-	return r;
-nomem:
-	json_decref(root);
-	fprintf(stderr, "hnsp-installer preflight: out of memory\n");
-	return EXIT_FAILED;
-}
-
 static void preflight_table(const struct cli *cli, const struct preflight_report *rep)
 {
 	bool c = cli->color_out;
@@ -575,7 +521,7 @@ static int cmd_preflight(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (args.json)
-		r = preflight_json(rep);
+		r = print_json("preflight", preflight_report_to_json(rep), JSON_INDENT(2));
 	else
 		preflight_table(cli, rep);
 	if (r == EXIT_OK && !rep->ok)
@@ -1147,19 +1093,6 @@ static void runs_show(const struct cli *cli, const json_t *s)
 	}
 }
 
-/* True while some process holds the project's lock: its run is alive. */
-static bool project_running(const char *state, const char *project)
-{
-	int fd;
-	long holder;
-
-	if (journal_lock(state, project, &fd, &holder) == 0) {
-		journal_unlock(fd);
-		return false;
-	}
-	return true;
-}
-
 /* Prints a run's events, then waits for more while the run is alive. */
 static int runs_log(const struct cli *cli, const char *state, const struct journal *j,
 		    bool follow, bool json)
@@ -1196,7 +1129,7 @@ static int runs_log(const struct cli *cli, const char *state, const struct journ
 		clearerr(f);
 		if (!follow || ended)
 			break;
-		if (!project_running(state, project ? project : "")) {
+		if (!journal_project_running(state, project ? project : "")) {
 			/* One last read: the run may have ended between the two checks. */
 			usleep(200000);
 			if (getc(f) != EOF) {
@@ -1265,6 +1198,268 @@ static int cmd_runs(struct cli *cli, int argc, char **argv)
 	return r;
 }
 
+/* ---- user ---- */
+
+static const struct option user_options[] = {{"role", required_argument, NULL, 'r'},
+					     {"json", no_argument, NULL, 'j'},
+					     {NULL, 0, NULL, 0}};
+
+struct user_args {
+	const char *role;
+	bool json;
+};
+
+static bool user_option(int opt, void *data)
+{
+	struct user_args *a = data;
+	switch (opt) {
+	case 'r': a->role = optarg; return true;
+	case 'j': a->json = true; return true;
+	}
+	return false;
+}
+
+/* The new user's password: typed twice at a terminal, else one line of stdin. */
+static char *new_password(const char *name)
+{
+	char prompt[128], *first, *again;
+	size_t cap = 0;
+
+	if (!isatty(STDIN_FILENO)) {
+		first = NULL;
+		if (getline(&first, &cap, stdin) <= 0) {
+			free(first);
+			return NULL;
+		}
+		first[strcspn(first, "\n")] = '\0';
+		return first;
+	}
+	snprintf(prompt, sizeof(prompt), "password for %s: ", name);
+	if ((first = read_secret(prompt)) == NULL)
+		return NULL;
+	if ((again = read_secret("the same password again: ")) == NULL ||
+	    strcmp(first, again) != 0) {
+		fprintf(stderr, "hnsp-installer user: the passwords differ\n");
+		free_secret(first);
+		first = NULL;
+	}
+	free_secret(again);
+	return first;
+}
+
+static int cmd_user(struct cli *cli, int argc, char **argv)
+{
+	const struct command *cmd = command_find("user");
+	struct user_args args = {0};
+	struct users *u = NULL;
+	enum user_role role = ROLE_VIEWER;
+	char state[PATH_MAX], token[USER_TOKEN_LEN + 1], *password = NULL;
+	int first = parse_options(cmd, argc, argv, user_option, &args);
+	const char *what, *name;
+	int r;
+
+	if (first < 0)
+		return EXIT_USAGE;
+	what = first < argc ? argv[first] : "";
+	name = first + 1 < argc ? argv[first + 1] : NULL;
+	if (strcmp(what, "list") == 0 ? argc - first != 1 : argc - first != 2 ||
+	    (strcmp(what, "add") != 0 && strcmp(what, "remove") != 0 && strcmp(what, "token") != 0))
+		return usage_error(cmd, "expects add NAME --role ROLE, list, remove NAME or token NAME");
+	if (strcmp(what, "add") == 0 && user_role_parse(args.role, &role) < 0)
+		return usage_error(cmd, "add needs --role admin, operator or viewer");
+	if (state_dir_resolve(cli->state, state, sizeof(state)) < 0) {
+		fprintf(stderr, "hnsp-installer user: cannot use the state directory %s\n", state);
+		return EXIT_USAGE;
+	}
+	if ((r = users_load(state, &u)) < 0) {
+		fprintf(stderr, "hnsp-installer user: cannot read %s/web/users.json: %s\n", state,
+			hnsp_strerror(r));
+		return EXIT_FAILED;
+	}
+	r = EXIT_OK;
+	if (strcmp(what, "list") == 0) {
+		json_t *list = users_list(u), *v;
+		size_t i;
+		if (args.json) {
+			r = print_json("user", list, JSON_INDENT(2));
+		} else {
+			json_array_foreach(list, i, v)
+				printf("%-32s %s\n", json_string_value(json_object_get(v, "name")),
+				       json_string_value(json_object_get(v, "role")));
+			json_decref(list);
+		}
+	} else if (strcmp(what, "add") == 0) {
+		if (!user_name_valid(name)) {
+			fprintf(stderr, "hnsp-installer user: '%s' is not a user name: 1 to 32 of "
+					"a-z 0-9 . _ -, starting with a letter\n", name);
+			r = EXIT_USAGE;
+		} else if ((password = new_password(name)) == NULL) {
+			fprintf(stderr, "hnsp-installer user: no password given (type it at the "
+					"terminal, or give one line on standard input)\n");
+			r = EXIT_USAGE;
+		} else if (strlen(password) < USER_PASSWORD_MIN ||
+			   strlen(password) > USER_PASSWORD_MAX) {
+			fprintf(stderr, "hnsp-installer user: a password has %d to %d characters\n",
+				USER_PASSWORD_MIN, USER_PASSWORD_MAX);
+			r = EXIT_USAGE;
+		} else if ((r = users_add(u, name, role, password)) == HNSP_ERR_EXISTS) {
+			fprintf(stderr, "hnsp-installer user: user '%s' exists already\n", name);
+			r = EXIT_USAGE;
+		} else if (r < 0 || (r = users_save(u)) < 0) {
+			fprintf(stderr, "hnsp-installer user: cannot add '%s': %s\n", name,
+				hnsp_strerror(r));
+			r = EXIT_FAILED;
+		} else {
+			printf("added %s (%s)\n", name, user_role_name(role));
+		}
+	} else if (strcmp(what, "remove") == 0) {
+		if ((r = users_remove(u, name)) == HNSP_ERR_NOTFOUND)
+			fprintf(stderr, "hnsp-installer user: no user '%s'\n", name);
+		else if (r == HNSP_ERR_INVALID)
+			fprintf(stderr, "hnsp-installer user: '%s' is the last admin; add another "
+					"admin first\n", name);
+		else if (r == 0 && (r = users_save(u)) == 0)
+			printf("removed %s\n", name);
+		r = r == 0 ? EXIT_OK : r == HNSP_ERR_IO ? EXIT_FAILED : EXIT_USAGE;
+	} else {
+		if ((r = users_new_token(u, name, token, sizeof(token))) == 0 &&
+		    (r = users_save(u)) == 0)
+			printf("%s\n", token);
+		else
+			fprintf(stderr, "hnsp-installer user: %s\n",
+				r == HNSP_ERR_NOTFOUND ? "no such user" : hnsp_strerror(r));
+		sodium_memzero(token, sizeof(token));
+		r = r == 0 ? EXIT_OK : r == HNSP_ERR_NOTFOUND ? EXIT_USAGE : EXIT_FAILED;
+	}
+	free_secret(password);
+	users_free(u);
+	return r;
+}
+
+/* ---- web ---- */
+
+static const struct option web_options[] = {{"listen", required_argument, NULL, 'l'},
+					    {"tls-cert", required_argument, NULL, 'c'},
+					    {"tls-key", required_argument, NULL, 'k'},
+					    {NULL, 0, NULL, 0}};
+
+struct web_args {
+	const char *listen, *cert, *key;
+};
+
+static bool web_option(int opt, void *data)
+{
+	struct web_args *a = data;
+	switch (opt) {
+	case 'l': a->listen = optarg; return true;
+	case 'c': a->cert = optarg; return true;
+	case 'k': a->key = optarg; return true;
+	}
+	return false;
+}
+
+/* The whole of a PEM file, or NULL after saying why. */
+static char *read_pem(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *text = NULL;
+	size_t len = 0;
+
+	if (f != NULL) {
+		text = calloc(1, 1 << 20);
+		if (text != NULL)
+			len = fread(text, 1, (1 << 20) - 1, f);
+		fclose(f);
+	}
+	if (text == NULL || len == 0) {
+		fprintf(stderr, "hnsp-installer web: cannot read %s: %s\n", path,
+			f == NULL ? strerror(errno) : "empty or out of memory");
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+static int cmd_web(struct cli *cli, int argc, char **argv)
+{
+	const struct command *cmd = command_find("web");
+	struct web_args args = {.listen = "127.0.0.1:8080"};
+	struct catalog *cat = NULL;
+	struct project *none = NULL;
+	struct users *u = NULL;
+	struct web *w = NULL;
+	char state[PATH_MAX], real[PATH_MAX], datadir[PATH_MAX], err[512];
+	char *cert = NULL, *key = NULL;
+	int first = parse_options(cmd, argc, argv, web_option, &args);
+	sigset_t stop;
+	int r, sig;
+
+	if (first < 0)
+		return EXIT_USAGE;
+	if (argc != first)
+		return usage_error(cmd, "takes no arguments");
+	if ((args.cert == NULL) != (args.key == NULL))
+		return usage_error(cmd, "--tls-cert and --tls-key go together");
+	if (state_dir_resolve(cli->state, state, sizeof(state)) < 0 ||
+	    realpath(state, real) == NULL) {
+		fprintf(stderr, "hnsp-installer web: cannot use the state directory %s\n", state);
+		return EXIT_USAGE;
+	}
+	if ((r = users_load(real, &u)) < 0) {
+		fprintf(stderr, "hnsp-installer web: cannot read %s/web/users.json: %s\n", real,
+			hnsp_strerror(r));
+		return EXIT_USAGE;
+	}
+	if (!users_has_admin(u)) {
+		fprintf(stderr, "hnsp-installer web: no admin user yet; create one first:\n"
+				"  hnsp-installer%s%s user add NAME --role admin\n",
+			cli->state ? " --state " : "", cli->state ? cli->state : "");
+		users_free(u);
+		return EXIT_USAGE;
+	}
+	if ((r = load(cli, NULL, &cat, &none)) != EXIT_OK)
+		goto out;
+	datadir_find(datadir, sizeof(datadir)); /* load() found it */
+	if (args.cert != NULL && ((cert = read_pem(args.cert)) == NULL ||
+				  (key = read_pem(args.key)) == NULL)) {
+		r = EXIT_USAGE;
+		goto out;
+	}
+	/* Only this thread takes the stop signals; every thread started below
+	 * inherits the mask. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	ssh_init();
+	{
+		struct web_config cfg = {.listen = args.listen, .state_dir = real,
+					 .datadir = datadir, .catalog = cat, .users = u,
+					 .tls_cert = cert, .tls_key = key};
+		if (web_start(&cfg, &w, err, sizeof(err)) < 0) {
+			fprintf(stderr, "hnsp-installer web: %s\n", err);
+			r = EXIT_USAGE;
+			goto out;
+		}
+	}
+	printf("serving %s (state %s); Ctrl-C stops\n", web_url(w), real);
+	fflush(stdout);
+	sigwait(&stop, &sig);
+	printf("stopping: runs started here are asked to stop\n");
+	fflush(stdout);
+	web_stop(w);
+	r = EXIT_OK;
+out:
+	if (key != NULL)
+		sodium_memzero(key, strlen(key));
+	free(key);
+	free(cert);
+	catalog_free(cat);
+	users_free(u);
+	return r;
+}
+
 /* ---- the command table ---- */
 
 /* ---- verify ---- */
@@ -1305,33 +1500,13 @@ static bool verify_option(int opt, void *data)
 	}
 }
 
-static const char *const verify_status_names[] = {
-	[VERIFY_PASS] = "pass", [VERIFY_FAIL] = "fail", [VERIFY_SKIP] = "skip"};
-
 static int verify_print(const struct cli *cli, const struct verify_report *rep, bool json)
 {
 	bool c = cli->color_out;
 	size_t fails = 0;
 
-	if (json) {
-		json_t *rows = json_array(), *root;
-		for (size_t i = 0; rows && i < rep->n; i++) {
-			const struct verify_row *r = &rep->rows[i];
-			json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:I}", "component",
-							      r->component, "name", r->name, "status",
-							      verify_status_names[r->status], "detail",
-							      r->detail, "ms", (json_int_t)r->ms));
-		}
-		root = json_pack("{s:b, s:o}", "ok", rep->ok, "checks", rows);
-		if (root == NULL || json_dumpf(root, stdout, JSON_COMPACT) < 0) {
-			json_decref(root);
-			fprintf(stderr, "hnsp-installer verify: out of memory\n");
-			return EXIT_FAILED;
-		}
-		putchar('\n');
-		json_decref(root);
-		return EXIT_OK;
-	}
+	if (json)
+		return print_json("verify", verify_report_to_json(rep), JSON_COMPACT);
 	printf("%s%-18s %-16s %-6s %8s  %s%s\n", paint(c, BOLD), "COMPONENT", "CHECK", "STATUS",
 	       "TIME", "DETAIL", paint(c, RESET));
 	for (size_t i = 0; i < rep->n; i++) {
@@ -1340,7 +1515,7 @@ static int verify_print(const struct cli *cli, const struct verify_report *rep, 
 				    : r->status == VERIFY_FAIL ? RED : MAGENTA;
 		fails += r->status == VERIFY_FAIL;
 		printf("%-18s %-16s %s%-6s%s %7.1fs  %s\n", r->component, r->name, paint(c, color),
-		       verify_status_names[r->status], paint(c, RESET), r->ms / 1000.0, r->detail);
+		       verify_status_name(r->status), paint(c, RESET), r->ms / 1000.0, r->detail);
 	}
 	printf("\n%s: %zu checks, %zu failed\n", rep->ok ? "verified" : "NOT verified", rep->n,
 	       fails);
@@ -1624,6 +1799,28 @@ static const struct command commands[] = {
 	 "log ID    a run's events as progress lines (--json: as recorded);\n"
 	 "          --follow waits for new events until the run ends\n",
 	 runs_options, "", cmd_runs},
+	{"web", "[--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE]",
+	 "serve the web GUI and its JSON API",
+	 "Serves the web GUI and the JSON API (docs/api.md) until Ctrl-C.  Needs an admin\n"
+	 "user first ('user add NAME --role admin').  Projects are the files\n"
+	 "STATE/projects/NAME.yaml, which the CLI reads too; runs go to the same journal.\n"
+	 "\n"
+	 "  --listen ADDR:PORT   where to listen (default 127.0.0.1:8080; port 0 picks one;\n"
+	 "                       [::1]:8080 for IPv6)\n"
+	 "  --tls-cert FILE, --tls-key FILE\n"
+	 "                       serve HTTPS with this PEM certificate and key\n",
+	 web_options, "", cmd_web},
+	{"user", "add NAME --role admin|operator|viewer | list [--json] | remove NAME | token NAME",
+	 "manage the web GUI's users",
+	 "add NAME --role R   add a user; the password is typed twice at the terminal, or\n"
+	 "                    given as one line on standard input (8 to 1024 characters)\n"
+	 "list                every user and role\n"
+	 "remove NAME         remove a user (not the last admin)\n"
+	 "token NAME          print a new API token for NAME (Authorization: Bearer ...);\n"
+	 "                    it is shown once, only its hash is kept\n"
+	 "Roles: viewer reads; operator also edits projects and runs them; admin also\n"
+	 "manages users.  Users live in STATE/web/users.json (Argon2id hashes).\n",
+	 user_options, "", cmd_user},
 };
 
 static const struct command *command_find(const char *name)

@@ -1,7 +1,9 @@
 /* plan.c: order the needed components by dependency. */
 #include "plan.h"
 
+#include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "error.h"
@@ -93,4 +95,34 @@ void plan_free(struct plan *plan)
 		free(plan->phases[i].hosts);
 	free(plan->phases);
 	free(plan);
+}
+
+void plan_phase_reason(const struct plan_phase *ph, char *buf, size_t size)
+{
+	if (ph->needed_by == NULL)
+		snprintf(buf, size, "selected");
+	else
+		snprintf(buf, size, "needed by %s", ph->needed_by->id);
+}
+
+json_t *plan_to_json(const struct project *p, const struct plan *plan)
+{
+	json_t *phases = json_array();
+
+	for (size_t i = 0; phases && i < plan->count; i++) {
+		const struct plan_phase *ph = &plan->phases[i];
+		json_t *hosts = json_array();
+		char playbook[PATH_MAX], why[128];
+		for (size_t h = 0; hosts && h < ph->nhosts; h++)
+			json_array_append_new(hosts, json_string(ph->hosts[h]->name));
+		plan_phase_reason(ph, why, sizeof(why));
+		snprintf(playbook, sizeof(playbook), "playbooks/%s", ph->component->playbook);
+		if (json_array_append_new(phases, json_pack("{s:s, s:s, s:o, s:s}", "component",
+							    ph->component->id, "playbook", playbook,
+							    "hosts", hosts, "reason", why)) < 0) {
+			json_decref(phases);
+			return NULL;
+		}
+	}
+	return json_pack("{s:s, s:o}", "project", p->name, "phases", phases);
 }

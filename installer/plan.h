@@ -5,6 +5,7 @@
 #ifndef HNSP_PLAN_H
 #define HNSP_PLAN_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "catalog.h"
@@ -27,5 +28,12 @@ struct plan {
  * Returns 0 or HNSP_ERR_NOMEM. */
 int plan_build(const struct project *p, const struct catalog *cat, struct plan **out);
 void plan_free(struct plan *plan);
+
+/* Why phase ph is in the plan, into buf: "selected" or "needed by ID". */
+void plan_phase_reason(const struct plan_phase *ph, char *buf, size_t size);
+
+/* The plan as `plan --json` prints it: {"project", "phases": [{"component",
+ * "playbook", "hosts", "reason"}]}.  New reference, or NULL (no memory). */
+json_t *plan_to_json(const struct project *p, const struct plan *plan);
 
 #endif

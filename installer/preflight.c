@@ -636,3 +636,26 @@ const struct check_result *host_report_check(const struct host_report *h, const 
 			return &h->checks[k];
 	return NULL;
 }
+
+json_t *preflight_report_to_json(const struct preflight_report *r)
+{
+	json_t *hosts = json_array();
+
+	for (size_t i = 0; hosts && i < r->n; i++) {
+		const struct host_report *h = &r->hosts[i];
+		json_t *list = json_array();
+		for (size_t k = 0; list && k < h->nchecks; k++)
+			json_array_append_new(list,
+					      json_pack("{s:s, s:s, s:s}", "name", h->checks[k].name,
+							"status", check_status_name(h->checks[k].status),
+							"detail", h->checks[k].detail));
+		if (json_array_append_new(hosts, json_pack("{s:s, s:s, s:o}", "name", h->host->name,
+							   "address", h->host->address, "checks",
+							   list)) < 0) {
+			json_decref(hosts);
+			return NULL;
+		}
+	}
+	return json_pack("{s:b, s:I, s:o}", "ok", r->ok, "elapsed_ms", (json_int_t)r->elapsed_ms,
+			 "hosts", hosts);
+}

@@ -7,6 +7,7 @@
 #ifndef HNSP_PREFLIGHT_H
 #define HNSP_PREFLIGHT_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -49,6 +50,11 @@ extern const char *const preflight_check_names[];
 int preflight_run(const struct project *p, const struct access *a, size_t concurrency,
 		  struct preflight_report **out);
 void preflight_report_free(struct preflight_report *r);
+
+/* The report as `preflight --json` prints it: {"ok", "elapsed_ms", "hosts":
+ * [{"name", "address", "checks": [{"name", "status", "detail"}]}]}.  New
+ * reference, or NULL (no memory). */
+json_t *preflight_report_to_json(const struct preflight_report *r);
 
 /* The result of check name on host h, or NULL when it does not apply. */
 const struct check_result *host_report_check(const struct host_report *h, const char *name);

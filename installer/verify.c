@@ -783,3 +783,28 @@ void verify_report_release(struct verify_report *rep)
 	free(rep->rows);
 	memset(rep, 0, sizeof(*rep));
 }
+
+static const char *const verify_status_names[] = {
+	[VERIFY_PASS] = "pass", [VERIFY_FAIL] = "fail", [VERIFY_SKIP] = "skip"};
+
+const char *verify_status_name(enum verify_status s)
+{
+	return verify_status_names[s];
+}
+
+json_t *verify_report_to_json(const struct verify_report *rep)
+{
+	json_t *rows = json_array();
+
+	for (size_t i = 0; rows && i < rep->n; i++) {
+		const struct verify_row *r = &rep->rows[i];
+		if (json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:I}", "component",
+							  r->component, "name", r->name, "status",
+							  verify_status_names[r->status], "detail",
+							  r->detail, "ms", (json_int_t)r->ms)) < 0) {
+			json_decref(rows);
+			return NULL;
+		}
+	}
+	return json_pack("{s:b, s:o}", "ok", rep->ok, "checks", rows);
+}

@@ -16,6 +16,7 @@
 #ifndef HNSP_VERIFY_H
 #define HNSP_VERIFY_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -61,5 +62,12 @@ int verify_fault_test(const struct project *p, const struct catalog *cat,
 		      struct verify_report *rep);
 
 void verify_report_release(struct verify_report *rep);
+
+/* "pass", "fail" or "skip". */
+const char *verify_status_name(enum verify_status s);
+
+/* The report as `verify --json` prints it: {"ok", "checks": [{"component",
+ * "name", "status", "detail", "ms"}]}.  New reference, or NULL (no memory). */
+json_t *verify_report_to_json(const struct verify_report *rep);
 
 #endif

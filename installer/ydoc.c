@@ -2,6 +2,7 @@
 #include "ydoc.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <fcntl.h>
@@ -528,4 +529,51 @@ const char *ynode_describe(const struct ynode *n)
 	if (ynode_is_null(n))
 		return "empty";
 	return "a scalar";
+}
+
+/* ---- as JSON ---- */
+
+static json_t *scalar_to_json(const struct ynode *n)
+{
+	char *end;
+	long long v;
+	double d;
+
+	if (!n->plain)
+		return json_stringn(n->value, n->len);
+	if (ynode_is_null(n))
+		return json_null();
+	if (strcmp(n->value, "true") == 0 || strcmp(n->value, "True") == 0)
+		return json_true();
+	if (strcmp(n->value, "false") == 0 || strcmp(n->value, "False") == 0)
+		return json_false();
+	errno = 0;
+	v = strtoll(n->value, &end, 10);
+	if (*end == '\0' && end != n->value && errno == 0)
+		return json_integer(v);
+	d = strtod(n->value, &end);
+	if (*end == '\0' && end != n->value && strpbrk(n->value, ".eE") != NULL)
+		return json_real(d);
+	return json_stringn(n->value, n->len);
+}
+
+json_t *ynode_to_json(const struct ynode *n)
+{
+	json_t *out;
+
+	if (n == NULL)
+		return json_null();
+	if (n->kind == YNODE_SCALAR)
+		return scalar_to_json(n);
+	if (n->kind == YNODE_SEQ) {
+		out = json_array();
+		for (size_t i = 0; out && i < n->count; i++)
+			json_array_append_new(out, ynode_to_json(n->items[i]));
+		return out;
+	}
+	out = json_object();
+	for (size_t i = 0; out && i < n->count; i++)
+		json_object_setn_new(out, n->pairs[i].key->value, n->pairs[i].key->len,
+				     ynode_to_json(n->pairs[i].value));
+	return out;
 }

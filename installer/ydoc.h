@@ -7,6 +7,7 @@
 #ifndef HNSP_YDOC_H
 #define HNSP_YDOC_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -65,6 +66,9 @@ const struct ynode *ynode_get(const struct ynode *map, const char *key);
 /* True for an empty plain scalar, "~" or "null". */
 bool ynode_is_null(const struct ynode *n);
 
+/* The node as JSON, plain scalars typed by YAML's core schema (null, bool,
+ * integer, float, else string); NULL gives JSON null.  New reference. */
+json_t *ynode_to_json(const struct ynode *n);
 /* Name of the node's kind for messages: "a mapping", "a list", "a string"... */
 const char *ynode_describe(const struct ynode *n);
 

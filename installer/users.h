@@ -1,0 +1,63 @@
+/* users.h: the web GUI's users and their API tokens.
+ *
+ * Kept in STATE/web/users.json (mode 0600, written atomically): each user has
+ * a name, a role and an Argon2id password hash (libsodium crypto_pwhash_str);
+ * API tokens are kept only as BLAKE2b hashes, so the file gives away no
+ * secret.  Not thread-safe: the web layer serialises access. */
+#ifndef HNSP_USERS_H
+#define HNSP_USERS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Ordered: a role may do everything the roles below it may. */
+enum user_role { ROLE_VIEWER, ROLE_OPERATOR, ROLE_ADMIN };
+
+#define USER_NAME_MAX 32
+#define USER_PASSWORD_MIN 8
+#define USER_PASSWORD_MAX 1024
+#define USER_TOKEN_LEN 69 /* "hnsp_" and 64 hex digits */
+
+/* "viewer", "operator" or "admin". */
+const char *user_role_name(enum user_role role);
+/* Parses a role name.  Returns 0 or HNSP_ERR_INVALID. */
+int user_role_parse(const char *name, enum user_role *out);
+/* True for 1 to 32 of a-z 0-9 . _ -, starting with a letter. */
+bool user_name_valid(const char *name);
+
+struct users {
+	char *path;    /* owned: STATE/web/users.json */
+	json_t *doc;   /* owned: {"users": [{"name", "role", "hash", "tokens": [hex]}]} */
+};
+
+/* Reads the users of state (none when the file does not exist yet).  Also
+ * initialises libsodium.  Returns 0, HNSP_ERR_IO, HNSP_ERR_INVALID (a damaged
+ * file) or HNSP_ERR_NOMEM; *out is new on success. */
+int users_load(const char *state, struct users **out);
+/* Writes the file atomically, creating STATE/web (0700).  Returns 0 or HNSP_ERR_IO. */
+int users_save(const struct users *u);
+void users_free(struct users *u);
+
+/* Adds a user (in memory; users_save writes).  password is borrowed.
+ * Returns 0, HNSP_ERR_INVALID (name or password length), HNSP_ERR_EXISTS
+ * or HNSP_ERR_NOMEM. */
+int users_add(struct users *u, const char *name, enum user_role role, const char *password);
+/* Removes a user and its tokens.  Returns 0, HNSP_ERR_NOTFOUND or
+ * HNSP_ERR_INVALID (it is the last admin). */
+int users_remove(struct users *u, const char *name);
+/* True when name exists and password is its password; *role is then set.
+ * Takes as long for an unknown name as for a wrong password. */
+bool users_check_password(const struct users *u, const char *name, const char *password,
+			  enum user_role *role);
+/* Makes a new API token for name into buf (USER_TOKEN_LEN + 1 bytes) and
+ * keeps its hash.  Returns 0, HNSP_ERR_NOTFOUND or HNSP_ERR_NOMEM. */
+int users_new_token(struct users *u, const char *name, char *buf, size_t size);
+/* True when token belongs to a user: its name goes into name (USER_NAME_MAX
+ * + 1 bytes) and its role into *role. */
+bool users_check_token(const struct users *u, const char *token, char *name, enum user_role *role);
+bool users_has_admin(const struct users *u);
+/* [{"name", "role"}]: no hash and no token.  New reference, or NULL. */
+json_t *users_list(const struct users *u);
+
+#endif

@@ -1,0 +1,1512 @@
+/* web.c: the web GUI's HTTP server: a route table over the engine's modules. */
+#include "web.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "access.h"
+#include "bundle.h"
+#include "engine.h"
+#include "error.h"
+#include "journal.h"
+#include "plan.h"
+#include "preflight.h"
+#include "project.h"
+#include "state.h"
+#include "verify.h"
+
+#define SESSION_MAX 1024
+#define SESSION_TTL (12 * 3600)   /* seconds */
+#define LOGIN_WINDOW 60           /* seconds over which failures count */
+#define LOGIN_FAILS_MAX 5         /* failures per address and window */
+#define LOGIN_SOURCES 256         /* addresses remembered */
+#define HEARTBEAT_S 15            /* event-stream keep-alive */
+#define LOG_MAX (64u << 20)       /* largest phase log served */
+
+/* On every answer: no framing, no other origin, no MIME sniffing, no referrer. */
+static const struct {
+	const char *name, *value;
+} security_headers[] = {
+	{"Content-Security-Policy",
+	 "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"},
+	{"X-Frame-Options", "DENY"},
+	{"X-Content-Type-Options", "nosniff"},
+	{"Referrer-Policy", "no-referrer"},
+};
+
+/* The GUI's files: nothing else is served outside /api/. */
+static const struct {
+	const char *path;
+	const char *file;
+	const char *type;
+} static_files[] = {
+	{"/", "index.html", "text/html; charset=utf-8"},
+	{"/index.html", "index.html", "text/html; charset=utf-8"},
+	{"/app.js", "app.js", "text/javascript; charset=utf-8"},
+	{"/app.css", "app.css", "text/css; charset=utf-8"},
+};
+
+struct session {
+	char id[65];             /* cookie value; empty: free slot */
+	char csrf[65];
+	char user[USER_NAME_MAX + 1];
+	enum user_role role;
+	time_t expires;
+};
+
+struct login_source {
+	char addr[INET6_ADDRSTRLEN];
+	time_t window_start;
+	int fails;
+};
+
+/* A run started from the GUI: the engine runs in its own thread. */
+struct web_run {
+	struct web_run *next;
+	struct web *w;
+	char id[128];
+	struct engine *e;
+	struct project *p;
+	struct plan *plan;
+	struct access acc;
+	char *become;            /* secret; wiped when the run ends */
+	pthread_t thread;
+	bool done;
+};
+
+struct web {
+	struct MHD_Daemon *daemon;
+	struct web_config cfg;
+	bool tls;
+	char url[128];
+	pthread_mutex_t lock;        /* sessions, sources, runs */
+	pthread_mutex_t users_lock;  /* cfg.users */
+	struct session sessions[SESSION_MAX];
+	struct login_source sources[LOGIN_SOURCES];
+	struct web_run *runs;
+	volatile bool stopping;
+};
+
+/* One request's body, collected across the upload calls. */
+struct request {
+	char *body;
+	size_t len;
+	bool too_big;
+};
+
+/* What a handler gets. */
+struct call {
+	struct web *w;
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *arg[2];          /* the path's "*" segments */
+	json_t *body;                /* parsed JSON body, or NULL */
+	char user[USER_NAME_MAX + 1];
+	enum user_role role;
+	char session[65];            /* empty for a bearer token */
+};
+
+/* ---- answers ---- */
+
+static void add_headers(struct MHD_Response *resp, bool api)
+{
+	for (size_t i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]); i++)
+		MHD_add_response_header(resp, security_headers[i].name, security_headers[i].value);
+	if (api)
+		MHD_add_response_header(resp, "Cache-Control", "no-store");
+}
+
+static enum MHD_Result send_buffer(struct MHD_Connection *conn, unsigned status, char *data,
+				   size_t len, const char *type, bool api)
+{
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	enum MHD_Result r;
+
+	if (resp == NULL) {
+		free(data);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", type);
+	add_headers(resp, api);
+	r = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return r;
+}
+
+/* Answers j (stolen) with one more header when name is not NULL. */
+static enum MHD_Result reply_with(struct MHD_Connection *conn, unsigned status, json_t *j,
+				  const char *name, const char *value)
+{
+	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	struct MHD_Response *resp;
+	enum MHD_Result r;
+
+	json_decref(j);
+	if (text == NULL)
+		return send_buffer(conn, 500, strdup("{\"error\":\"out of memory\"}"), 25,
+				   "application/json", true);
+	resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", "application/json");
+	if (name != NULL)
+		MHD_add_response_header(resp, name, value);
+	add_headers(resp, true);
+	r = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return r;
+}
+
+/* Answers j (stolen). */
+static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, json_t *j)
+{
+	return reply_with(conn, status, j, NULL, NULL);
+}
+
+__attribute__((format(printf, 3, 4))) static enum MHD_Result
+fail(struct MHD_Connection *conn, unsigned status, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return reply(conn, status, json_pack("{s:s}", "error", msg));
+}
+
+/* ---- sessions, tokens, login attempts ---- */
+
+static void random_hex(char out[65])
+{
+	unsigned char raw[32];
+
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(out, 65, raw, sizeof(raw));
+}
+
+static bool same_secret(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	return n > 0 && n == strlen(b) && sodium_memcmp(a, b, n) == 0;
+}
+
+/* Fills c's identity from the session cookie or the bearer token. */
+static bool authenticate(struct call *c)
+{
+	const char *cookie = MHD_lookup_connection_value(c->conn, MHD_COOKIE_KIND, "hnsp_session");
+	const char *auth = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, "Authorization");
+	time_t now = time(NULL);
+	bool ok = false;
+
+	if (auth != NULL && strncmp(auth, "Bearer ", 7) == 0) {
+		pthread_mutex_lock(&c->w->users_lock);
+		ok = users_check_token(c->w->cfg.users, auth + 7, c->user, &c->role);
+		pthread_mutex_unlock(&c->w->users_lock);
+		return ok;
+	}
+	if (cookie == NULL)
+		return false;
+	pthread_mutex_lock(&c->w->lock);
+	for (size_t i = 0; i < SESSION_MAX; i++) {
+		struct session *s = &c->w->sessions[i];
+		if (s->id[0] == '\0' || !same_secret(s->id, cookie))
+			continue;
+		if (s->expires < now) {
+			memset(s, 0, sizeof(*s));
+			break;
+		}
+		snprintf(c->user, sizeof(c->user), "%s", s->user);
+		snprintf(c->session, sizeof(c->session), "%s", s->id);
+		c->role = s->role;
+		ok = true;
+		break;
+	}
+	pthread_mutex_unlock(&c->w->lock);
+	return ok;
+}
+
+static bool csrf_ok(struct call *c)
+{
+	const char *token = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, "X-CSRF-Token");
+	bool ok = false;
+
+	if (c->session[0] == '\0')
+		return true; /* a bearer token is not sent by browsers on their own */
+	if (token == NULL)
+		return false;
+	pthread_mutex_lock(&c->w->lock);
+	for (size_t i = 0; i < SESSION_MAX; i++)
+		if (strcmp(c->w->sessions[i].id, c->session) == 0)
+			ok = same_secret(c->w->sessions[i].csrf, token);
+	pthread_mutex_unlock(&c->w->lock);
+	return ok;
+}
+
+static void client_address(struct MHD_Connection *conn, char *buf, size_t size)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	buf[0] = '\0';
+	if (ci != NULL && ci->client_addr != NULL)
+		getnameinfo(ci->client_addr,
+			    ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+								   : sizeof(struct sockaddr_in),
+			    buf, (socklen_t)size, NULL, 0, NI_NUMERICHOST);
+}
+
+/* The address's entry, made when missing (the oldest is reused); w->lock held. */
+static struct login_source *login_source(struct web *w, const char *addr, time_t now)
+{
+	struct login_source *oldest = &w->sources[0];
+
+	for (size_t i = 0; i < LOGIN_SOURCES; i++) {
+		struct login_source *s = &w->sources[i];
+		if (strcmp(s->addr, addr) == 0) {
+			if (now - s->window_start >= LOGIN_WINDOW) {
+				s->window_start = now;
+				s->fails = 0;
+			}
+			return s;
+		}
+		if (s->window_start < oldest->window_start)
+			oldest = s;
+	}
+	snprintf(oldest->addr, sizeof(oldest->addr), "%s", addr);
+	oldest->window_start = now;
+	oldest->fails = 0;
+	return oldest;
+}
+
+/* ---- projects on disk ---- */
+
+static bool project_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 0 && n <= 63 && name[0] >= 'a' && name[0] <= 'z' &&
+	       strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+}
+
+static void project_path(const struct web *w, const char *name, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/projects/%s.yaml", w->cfg.state_dir, name);
+}
+
+/* Loads project name; on failure answers the request itself and returns NULL. */
+static struct project *open_project(struct call *c, enum MHD_Result *answered)
+{
+	struct diag_list diags;
+	struct project *p = NULL;
+	char path[PATH_MAX];
+	int r;
+
+	if (!project_name_valid(c->arg[0])) {
+		*answered = fail(c->conn, 404, "no project '%.64s'", c->arg[0]);
+		return NULL;
+	}
+	project_path(c->w, c->arg[0], path, sizeof(path));
+	if (access(path, F_OK) != 0) {
+		*answered = fail(c->conn, 404, "no project '%s'", c->arg[0]);
+		return NULL;
+	}
+	diag_list_init(&diags);
+	r = project_load(path, c->w->cfg.catalog, &p, &diags);
+	if (r < 0)
+		*answered = reply(c->conn, 400,
+				  json_pack("{s:s, s:o}", "error",
+					    "the project file has errors; fix them in the editor",
+					    "diagnostics", diag_list_to_json(&diags)));
+	diag_list_release(&diags);
+	return p;
+}
+
+/* Checks the YAML text of a project: writes it next to the project files,
+ * loads it, and keeps it as name's file when keep is set and it is valid.
+ * *result gets {"valid", "diagnostics", "doc"}.  Returns 0 (written or
+ * checked), HNSP_ERR_INVALID (not valid; nothing kept) or HNSP_ERR_IO. */
+static int check_text(struct web *w, const char *name, const char *text, bool keep,
+		      json_t **result)
+{
+	struct diag_list diags;
+	struct project *p = NULL;
+	struct ydoc *doc = NULL;
+	char dir[PATH_MAX], tmp[PATH_MAX + 32], path[PATH_MAX];
+	int fd, r;
+
+	diag_list_init(&diags);
+	snprintf(dir, sizeof(dir), "%s/projects", w->cfg.state_dir);
+	snprintf(tmp, sizeof(tmp), "%s/.check-XXXXXX", dir);
+	if (state_mkdirs(dir, 0700) < 0 || (fd = mkstemp(tmp)) < 0)
+		return HNSP_ERR_IO;
+	r = write(fd, text, strlen(text)) == (ssize_t)strlen(text) && fsync(fd) == 0 ? 0
+										       : HNSP_ERR_IO;
+	close(fd);
+	if (r == 0)
+		r = project_load(tmp, w->cfg.catalog, &p, &diags);
+	if (p != NULL && name != NULL && strcmp(p->name, name) != 0) {
+		const struct ynode *n = ynode_get(p->node, "name");
+		diag_add(&diags, DIAG_ERROR, tmp, n ? n->line : 0, n ? n->column : 0,
+			 "'name': '%s' must be the project's name '%s'", p->name, name);
+		r = HNSP_ERR_INVALID;
+	}
+	if (r != HNSP_ERR_IO)
+		ydoc_parse("project", text, strlen(text), &doc, &(struct diag_list){0});
+	diag_list_sort(&diags);
+	*result = json_pack("{s:b, s:o, s:o}", "valid", r == 0, "diagnostics",
+			    diag_list_to_json(&diags), "doc",
+			    ynode_to_json(doc ? doc->root : NULL));
+	if (r == 0 && keep) {
+		project_path(w, name, path, sizeof(path));
+		if (rename(tmp, path) < 0)
+			r = HNSP_ERR_IO;
+	}
+	if (r != 0 || !keep)
+		unlink(tmp);
+	if (r < 0 && r != HNSP_ERR_IO)
+		r = HNSP_ERR_INVALID;
+	project_free(p);
+	ydoc_free(doc);
+	diag_list_release(&diags);
+	return r;
+}
+
+static char *read_text(const char *path, size_t max, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	struct stat st;
+
+	if (f == NULL)
+		return NULL;
+	if (fstat(fileno(f), &st) == 0 && (size_t)st.st_size <= max &&
+	    (buf = malloc((size_t)st.st_size + 1)) != NULL) {
+		*len = fread(buf, 1, (size_t)st.st_size, f);
+		buf[*len] = '\0';
+	}
+	fclose(f);
+	return buf;
+}
+
+/* The newest run of project in list (borrowed), or NULL. */
+static json_t *last_run(json_t *runs, const char *project)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(runs, i, v)
+		if (strcmp(json_string_value(json_object_get(v, "project")) ?: "", project) == 0)
+			return v;
+	return NULL;
+}
+
+/* ---- handlers: sessions and users ---- */
+
+static enum MHD_Result api_login(struct call *c)
+{
+	const char *name = json_string_value(json_object_get(c->body, "name"));
+	const char *password = json_string_value(json_object_get(c->body, "password"));
+	char addr[INET6_ADDRSTRLEN], cookie[256];
+	struct session *slot = NULL;
+	struct login_source *src;
+	time_t now = time(NULL);
+	enum user_role role;
+	long wait = 0;
+	json_t *answer;
+	bool ok;
+
+	if (name == NULL || password == NULL)
+		return fail(c->conn, 400, "give \"name\" and \"password\"");
+	client_address(c->conn, addr, sizeof(addr));
+	pthread_mutex_lock(&c->w->lock);
+	src = login_source(c->w, addr, now);
+	if (src->fails >= LOGIN_FAILS_MAX)
+		wait = LOGIN_WINDOW - (now - src->window_start);
+	pthread_mutex_unlock(&c->w->lock);
+	if (wait > 0) {
+		char secs[24];
+		snprintf(secs, sizeof(secs), "%ld", wait);
+		return reply_with(c->conn, 429,
+				  json_pack("{s:s}", "error",
+					    "too many failed logins from this address; try again "
+					    "in a minute"),
+				  "Retry-After", secs);
+	}
+	pthread_mutex_lock(&c->w->users_lock);
+	ok = users_check_password(c->w->cfg.users, name, password, &role);
+	pthread_mutex_unlock(&c->w->users_lock);
+	pthread_mutex_lock(&c->w->lock);
+	src = login_source(c->w, addr, now);
+	if (!ok)
+		src->fails++;
+	for (size_t i = 0; ok && i < SESSION_MAX; i++) {
+		struct session *s = &c->w->sessions[i];
+		if (s->id[0] == '\0' || s->expires < now) {
+			slot = s;
+			break;
+		}
+		if (slot == NULL || s->expires < slot->expires)
+			slot = s; /* full: the session closest to expiry goes */
+	}
+	if (slot != NULL) {
+		random_hex(slot->id);
+		random_hex(slot->csrf);
+		snprintf(slot->user, sizeof(slot->user), "%s", name);
+		slot->role = role;
+		slot->expires = now + SESSION_TTL;
+		snprintf(cookie, sizeof(cookie),
+			 "hnsp_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
+			 slot->id, SESSION_TTL, c->w->tls ? "; Secure" : "");
+	}
+	answer = slot ? json_pack("{s:s, s:s, s:s}", "user", slot->user, "role",
+				  user_role_name(slot->role), "csrf", slot->csrf)
+		      : NULL;
+	pthread_mutex_unlock(&c->w->lock);
+	if (!ok)
+		return fail(c->conn, 401, "wrong user name or password");
+	return reply_with(c->conn, 200, answer, "Set-Cookie", cookie);
+}
+
+static enum MHD_Result api_logout(struct call *c)
+{
+	pthread_mutex_lock(&c->w->lock);
+	for (size_t i = 0; c->session[0] && i < SESSION_MAX; i++)
+		if (strcmp(c->w->sessions[i].id, c->session) == 0)
+			memset(&c->w->sessions[i], 0, sizeof(c->w->sessions[i]));
+	pthread_mutex_unlock(&c->w->lock);
+	return reply(c->conn, 200, json_object());
+}
+
+static enum MHD_Result api_session(struct call *c)
+{
+	char csrf[65] = "";
+
+	pthread_mutex_lock(&c->w->lock);
+	for (size_t i = 0; c->session[0] && i < SESSION_MAX; i++)
+		if (strcmp(c->w->sessions[i].id, c->session) == 0)
+			snprintf(csrf, sizeof(csrf), "%s", c->w->sessions[i].csrf);
+	pthread_mutex_unlock(&c->w->lock);
+	return reply(c->conn, 200,
+		     json_pack("{s:s, s:s, s:s}", "user", c->user, "role", user_role_name(c->role),
+			       "csrf", csrf));
+}
+
+static enum MHD_Result api_users(struct call *c)
+{
+	json_t *list;
+
+	pthread_mutex_lock(&c->w->users_lock);
+	list = users_list(c->w->cfg.users);
+	pthread_mutex_unlock(&c->w->users_lock);
+	return reply(c->conn, 200, list);
+}
+
+static enum MHD_Result api_user_add(struct call *c)
+{
+	const char *name = json_string_value(json_object_get(c->body, "name"));
+	const char *password = json_string_value(json_object_get(c->body, "password"));
+	const char *role_name = json_string_value(json_object_get(c->body, "role"));
+	enum user_role role;
+	int r;
+
+	if (!user_name_valid(name))
+		return fail(c->conn, 400,
+			    "a user name is 1 to 32 of a-z 0-9 . _ -, starting with a letter");
+	if (user_role_parse(role_name, &role) < 0)
+		return fail(c->conn, 400, "\"role\" is one of admin, operator, viewer");
+	if (password == NULL || strlen(password) < USER_PASSWORD_MIN ||
+	    strlen(password) > USER_PASSWORD_MAX)
+		return fail(c->conn, 400, "a password has %d to %d characters", USER_PASSWORD_MIN,
+			    USER_PASSWORD_MAX);
+	pthread_mutex_lock(&c->w->users_lock);
+	r = users_add(c->w->cfg.users, name, role, password);
+	if (r == 0 && (r = users_save(c->w->cfg.users)) < 0)
+		users_remove(c->w->cfg.users, name);
+	pthread_mutex_unlock(&c->w->users_lock);
+	if (r == HNSP_ERR_EXISTS)
+		return fail(c->conn, 409, "user '%s' exists already", name);
+	if (r < 0)
+		return fail(c->conn, 500, "cannot add user '%s': %s", name, hnsp_strerror(r));
+	return reply(c->conn, 201,
+		     json_pack("{s:s, s:s}", "name", name, "role", user_role_name(role)));
+}
+
+static enum MHD_Result api_user_remove(struct call *c)
+{
+	int r;
+
+	pthread_mutex_lock(&c->w->users_lock);
+	r = users_remove(c->w->cfg.users, c->arg[0]);
+	if (r == 0)
+		r = users_save(c->w->cfg.users);
+	pthread_mutex_unlock(&c->w->users_lock);
+	if (r == HNSP_ERR_NOTFOUND)
+		return fail(c->conn, 404, "no user '%.64s'", c->arg[0]);
+	if (r == HNSP_ERR_INVALID)
+		return fail(c->conn, 400, "'%s' is the last admin; make another admin first",
+			    c->arg[0]);
+	if (r < 0)
+		return fail(c->conn, 500, "cannot remove user '%s': %s", c->arg[0],
+			    hnsp_strerror(r));
+	/* Its sessions end with it. */
+	pthread_mutex_lock(&c->w->lock);
+	for (size_t i = 0; i < SESSION_MAX; i++)
+		if (strcmp(c->w->sessions[i].user, c->arg[0]) == 0)
+			memset(&c->w->sessions[i], 0, sizeof(c->w->sessions[i]));
+	pthread_mutex_unlock(&c->w->lock);
+	return reply(c->conn, 200, json_object());
+}
+
+/* ---- handlers: catalog and projects ---- */
+
+static enum MHD_Result api_catalog(struct call *c)
+{
+	return reply(c->conn, 200, catalog_to_json(c->w->cfg.catalog));
+}
+
+static enum MHD_Result api_projects(struct call *c)
+{
+	char dir[PATH_MAX];
+	json_t *out = json_array(), *runs = journal_list(c->w->cfg.state_dir);
+	struct dirent **names = NULL;
+	int n;
+
+	snprintf(dir, sizeof(dir), "%s/projects", c->w->cfg.state_dir);
+	n = scandir(dir, &names, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		char name[256], path[PATH_MAX];
+		size_t len = strlen(names[i]->d_name);
+		struct diag_list diags;
+		struct project *p = NULL;
+		json_t *run;
+
+		if (len > 5 && strcmp(names[i]->d_name + len - 5, ".yaml") == 0) {
+			snprintf(name, sizeof(name), "%.*s", (int)(len - 5), names[i]->d_name);
+			if (project_name_valid(name)) {
+				diag_list_init(&diags);
+				project_path(c->w, name, path, sizeof(path));
+				project_load(path, c->w->cfg.catalog, &p, &diags);
+				run = last_run(runs, name);
+				json_array_append_new(
+					out,
+					json_pack("{s:s, s:b, s:I, s:I, s:o, s:o, s:o}", "name", name,
+						  "valid", p != NULL, "errors",
+						  (json_int_t)diags.errors, "warnings",
+						  (json_int_t)diags.warnings, "hosts",
+						  p ? json_integer((json_int_t)p->hosts.n) : json_null(),
+						  "components",
+						  p ? json_integer((json_int_t)p->ncomponents)
+						    : json_null(),
+						  "last_run",
+						  run ? json_pack("{s:O, s:O, s:O}", "id",
+								  json_object_get(run, "id"), "state",
+								  json_object_get(run, "state"),
+								  "started",
+								  json_object_get(run, "started"))
+						      : json_null()));
+				project_free(p);
+				diag_list_release(&diags);
+			}
+		}
+		free(names[i]);
+	}
+	free(names);
+	json_decref(runs);
+	return reply(c->conn, 200, out);
+}
+
+static enum MHD_Result api_project_get(struct call *c)
+{
+	char path[PATH_MAX], *text;
+	size_t len = 0;
+	json_t *result = NULL;
+
+	if (!project_name_valid(c->arg[0]))
+		return fail(c->conn, 404, "no project '%.64s'", c->arg[0]);
+	project_path(c->w, c->arg[0], path, sizeof(path));
+	if ((text = read_text(path, YDOC_MAX_BYTES, &len)) == NULL)
+		return fail(c->conn, 404, "no project '%s'", c->arg[0]);
+	if (check_text(c->w, c->arg[0], text, false, &result) == HNSP_ERR_IO) {
+		free(text);
+		return fail(c->conn, 500, "cannot check the project: %s", strerror(errno));
+	}
+	json_object_set_new(result, "name", json_string(c->arg[0]));
+	json_object_set_new(result, "yaml", json_stringn(text, len));
+	free(text);
+	return reply(c->conn, 200, result);
+}
+
+static enum MHD_Result api_project_put(struct call *c)
+{
+	const char *text = json_string_value(json_object_get(c->body, "yaml"));
+	char path[PATH_MAX];
+	json_t *result = NULL;
+	bool existed;
+	int r;
+
+	if (!project_name_valid(c->arg[0]))
+		return fail(c->conn, 400,
+			    "a project name is 1 to 63 of a-z 0-9 -, starting with a letter");
+	if (text == NULL)
+		return fail(c->conn, 400, "give the project file as \"yaml\"");
+	project_path(c->w, c->arg[0], path, sizeof(path));
+	existed = access(path, F_OK) == 0;
+	r = check_text(c->w, c->arg[0], text, true, &result);
+	if (r == HNSP_ERR_IO) {
+		json_decref(result);
+		return fail(c->conn, 500, "cannot write the project file: %s", strerror(errno));
+	}
+	json_object_set_new(result, "name", json_string(c->arg[0]));
+	if (r < 0) {
+		json_object_set_new(result, "error",
+				    json_string("the project file has errors; nothing was saved"));
+		return reply(c->conn, 400, result);
+	}
+	return reply(c->conn, existed ? 200 : 201, result);
+}
+
+static enum MHD_Result api_validate(struct call *c)
+{
+	const char *text = json_string_value(json_object_get(c->body, "yaml"));
+	json_t *result = NULL;
+
+	if (text == NULL)
+		return fail(c->conn, 400, "give the project file as \"yaml\"");
+	if (check_text(c->w, NULL, text, false, &result) == HNSP_ERR_IO) {
+		json_decref(result);
+		return fail(c->conn, 500, "cannot check the project: %s", strerror(errno));
+	}
+	return reply(c->conn, 200, result);
+}
+
+static enum MHD_Result api_project_delete(struct call *c)
+{
+	char path[PATH_MAX];
+
+	if (!project_name_valid(c->arg[0]))
+		return fail(c->conn, 404, "no project '%.64s'", c->arg[0]);
+	project_path(c->w, c->arg[0], path, sizeof(path));
+	if (unlink(path) < 0)
+		return fail(c->conn, errno == ENOENT ? 404 : 500, "cannot delete project '%s': %s",
+			    c->arg[0], strerror(errno));
+	return reply(c->conn, 200, json_object());
+}
+
+static enum MHD_Result api_plan(struct call *c)
+{
+	enum MHD_Result answered = MHD_NO;
+	struct project *p = open_project(c, &answered);
+	struct plan *plan = NULL;
+	enum MHD_Result r;
+
+	if (p == NULL)
+		return answered;
+	if (plan_build(p, c->w->cfg.catalog, &plan) < 0)
+		r = fail(c->conn, 500, "out of memory");
+	else
+		r = reply(c->conn, 200, plan_to_json(p, plan));
+	plan_free(plan);
+	project_free(p);
+	return r;
+}
+
+static enum MHD_Result api_preflight(struct call *c)
+{
+	enum MHD_Result answered = MHD_NO, r;
+	struct project *p = open_project(c, &answered);
+	struct preflight_report *rep = NULL;
+	struct access acc;
+
+	if (p == NULL)
+		return answered;
+	if (access_init(&acc, p, c->w->cfg.state_dir, NULL, NULL) < 0) {
+		project_free(p);
+		return fail(c->conn, 500, "out of memory");
+	}
+	if (preflight_run(p, &acc, (size_t)p->ssh.forks, &rep) < 0)
+		r = fail(c->conn, 500, "out of memory");
+	else
+		r = reply(c->conn, 200, preflight_report_to_json(rep));
+	preflight_report_free(rep);
+	access_release(&acc);
+	project_free(p);
+	return r;
+}
+
+static enum MHD_Result api_bundle(struct call *c)
+{
+	enum MHD_Result answered = MHD_NO, r;
+	struct project *p = open_project(c, &answered);
+	char err[1024] = "", *dir;
+	json_t *result = NULL;
+
+	if (p == NULL)
+		return answered;
+	if ((dir = bundle_dir(p)) == NULL) {
+		project_free(p);
+		return fail(c->conn, 400,
+			    "project '%s' has no offline bundle: set artefacts.source: offline and "
+			    "artefacts.bundle: DIR",
+			    c->arg[0]);
+	}
+	switch (bundle_build(p, c->w->cfg.catalog, c->w->cfg.datadir, dir, &result, err,
+			     sizeof(err))) {
+	case 0:
+		r = reply(c->conn, 200, result);
+		break;
+	case HNSP_ERR_NOTFOUND:
+		r = reply(c->conn, 400,
+			  json_pack("{s:s, s:o}", "error",
+				    "some artefacts have no source; nothing was written", "missing",
+				    result));
+		break;
+	default:
+		json_decref(result);
+		r = fail(c->conn, 500, "cannot build the bundle: %s", err[0] ? err : "out of memory");
+	}
+	free(dir);
+	project_free(p);
+	return r;
+}
+
+static void verify_path(const struct web *w, const char *name, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/web/verify/%s.json", w->cfg.state_dir, name);
+}
+
+static enum MHD_Result api_verify_run(struct call *c)
+{
+	enum MHD_Result answered = MHD_NO;
+	struct project *p = open_project(c, &answered);
+	struct verify_report rep = {0};
+	char dir[PATH_MAX], path[PATH_MAX], *text = NULL;
+	struct access acc;
+	json_t *j = NULL;
+
+	if (p == NULL)
+		return answered;
+	if (access_init(&acc, p, c->w->cfg.state_dir, NULL, NULL) < 0) {
+		project_free(p);
+		return fail(c->conn, 500, "out of memory");
+	}
+	if (verify_run(p, c->w->cfg.catalog, &acc, &rep) == 0)
+		j = verify_report_to_json(&rep);
+	verify_report_release(&rep);
+	access_release(&acc);
+	project_free(p);
+	if (j == NULL)
+		return fail(c->conn, 500, "out of memory");
+	json_object_set_new(j, "finished", json_integer(time(NULL)));
+	snprintf(dir, sizeof(dir), "%s/web/verify", c->w->cfg.state_dir);
+	verify_path(c->w, c->arg[0], path, sizeof(path));
+	/* The report is answered even when it cannot be kept. */
+	if (state_mkdirs(dir, 0700) == 0 && (text = json_dumps(j, JSON_COMPACT)) != NULL)
+		journal_write_atomic(path, text, strlen(text), 0600);
+	free(text);
+	return reply(c->conn, 200, j);
+}
+
+static enum MHD_Result api_verify_get(struct call *c)
+{
+	char path[PATH_MAX];
+	json_t *j;
+
+	if (!project_name_valid(c->arg[0]))
+		return fail(c->conn, 404, "no project '%.64s'", c->arg[0]);
+	verify_path(c->w, c->arg[0], path, sizeof(path));
+	if ((j = json_load_file(path, 0, NULL)) == NULL)
+		return fail(c->conn, 404, "project '%s' has not been verified yet", c->arg[0]);
+	return reply(c->conn, 200, j);
+}
+
+/* ---- handlers: runs ---- */
+
+static void web_run_free(struct web_run *run)
+{
+	engine_free(run->e);
+	plan_free(run->plan);
+	access_release(&run->acc);
+	project_free(run->p);
+	if (run->become != NULL)
+		sodium_memzero(run->become, strlen(run->become));
+	free(run->become);
+	free(run);
+}
+
+static void *run_thread(void *arg)
+{
+	struct web_run *run = arg;
+
+	engine_run(run->e);
+	if (run->become != NULL)
+		sodium_memzero(run->become, strlen(run->become));
+	pthread_mutex_lock(&run->w->lock);
+	run->done = true;
+	pthread_mutex_unlock(&run->w->lock);
+	return NULL;
+}
+
+/* Joins and frees the runs that ended; w->lock held. */
+static void reap_runs(struct web *w)
+{
+	for (struct web_run **pp = &w->runs; *pp != NULL;) {
+		struct web_run *run = *pp;
+		if (!run->done) {
+			pp = &run->next;
+			continue;
+		}
+		*pp = run->next;
+		pthread_join(run->thread, NULL);
+		web_run_free(run);
+	}
+}
+
+static enum MHD_Result api_run_start(struct call *c)
+{
+	enum MHD_Result answered = MHD_NO;
+	struct web_run *run = calloc(1, sizeof(*run));
+	const char *mode = json_string_value(json_object_get(c->body, "mode"));
+	const char *become = json_string_value(json_object_get(c->body, "become_password"));
+	char err[1024] = "";
+	int r;
+
+	if (run == NULL)
+		return fail(c->conn, 500, "out of memory");
+	run->w = c->w;
+	if (mode != NULL && strcmp(mode, "new") != 0 && strcmp(mode, "resume") != 0) {
+		free(run);
+		return fail(c->conn, 400, "\"mode\" is \"new\" or \"resume\"");
+	}
+	if ((run->p = open_project(c, &answered)) == NULL) {
+		free(run);
+		return answered;
+	}
+	if (become != NULL && become[0] != '\0' && (run->become = strdup(become)) == NULL)
+		goto nomem;
+	if (plan_build(run->p, c->w->cfg.catalog, &run->plan) < 0 ||
+	    access_init(&run->acc, run->p, c->w->cfg.state_dir, NULL, NULL) < 0)
+		goto nomem;
+	{
+		struct engine_config cfg = {
+			.project = run->p, .catalog = c->w->cfg.catalog, .plan = run->plan,
+			.access = &run->acc, .state_dir = c->w->cfg.state_dir,
+			.datadir = c->w->cfg.datadir,
+			.resume = mode != NULL && strcmp(mode, "resume") == 0,
+			.from = json_string_value(json_object_get(c->body, "from")),
+			.only = json_string_value(json_object_get(c->body, "only")),
+			.become_password = run->become, .runner_host = -1};
+		r = engine_new(&cfg, &run->e, err, sizeof(err));
+	}
+	if (r < 0) {
+		web_run_free(run);
+		return fail(c->conn, r == HNSP_ERR_IO ? 409 : r == HNSP_ERR_NOMEM ? 500 : 400, "%s",
+			    err);
+	}
+	snprintf(run->id, sizeof(run->id), "%s", engine_run_id(run->e));
+	pthread_mutex_lock(&c->w->lock);
+	reap_runs(c->w);
+	if (pthread_create(&run->thread, NULL, run_thread, run) != 0) {
+		pthread_mutex_unlock(&c->w->lock);
+		web_run_free(run);
+		return fail(c->conn, 500, "cannot start a thread for the run");
+	}
+	run->next = c->w->runs;
+	c->w->runs = run;
+	pthread_mutex_unlock(&c->w->lock);
+	return reply(c->conn, 202, json_pack("{s:s}", "id", run->id));
+nomem:
+	web_run_free(run);
+	return fail(c->conn, 500, "out of memory");
+}
+
+static bool run_id_valid(const char *id)
+{
+	size_t n = strlen(id);
+
+	return n > 0 && n < 100 && id[0] != '.' &&
+	       strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
+/* Opens run c->arg[0]; on failure answers and returns NULL. */
+static struct journal *open_run(struct call *c, enum MHD_Result *answered)
+{
+	struct journal *j = NULL;
+
+	if (!run_id_valid(c->arg[0]) || journal_open(c->w->cfg.state_dir, c->arg[0], &j) < 0) {
+		*answered = fail(c->conn, 404, "no run '%.100s'", c->arg[0]);
+		return NULL;
+	}
+	return j;
+}
+
+static enum MHD_Result api_runs(struct call *c)
+{
+	const char *project = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND, "project");
+	json_t *all = journal_list(c->w->cfg.state_dir), *out = json_array(), *v;
+	size_t i;
+
+	json_array_foreach(all, i, v)
+		if (project == NULL ||
+		    strcmp(json_string_value(json_object_get(v, "project")) ?: "", project) == 0)
+			json_array_append(out, v);
+	json_decref(all);
+	return reply(c->conn, 200, out);
+}
+
+static enum MHD_Result api_run_get(struct call *c)
+{
+	enum MHD_Result answered = MHD_NO;
+	struct journal *j = open_run(c, &answered);
+	json_t *s;
+	bool live;
+
+	if (j == NULL)
+		return answered;
+	s = json_deep_copy(j->summary);
+	live = journal_project_running(c->w->cfg.state_dir,
+				       json_string_value(json_object_get(s, "project")) ?: "") &&
+	       strcmp(json_string_value(json_object_get(s, "state")) ?: "", "running") == 0;
+	json_object_set_new(s, "live", json_boolean(live));
+	journal_free(j);
+	return reply(c->conn, 200, s);
+}
+
+static enum MHD_Result api_run_log(struct call *c)
+{
+	enum MHD_Result answered = MHD_NO;
+	struct journal *j;
+	char *end, *text, dir[PATH_MAX], real[PATH_MAX];
+	const char *log;
+	long n = strtol(c->arg[1], &end, 10);
+	size_t len = 0;
+
+	if ((j = open_run(c, &answered)) == NULL)
+		return answered;
+	log = json_string_value(json_object_get(
+		json_array_get(json_object_get(j->summary, "phases"), (size_t)n - 1), "log"));
+	/* Only a file inside the run's directory. */
+	if (*end != '\0' || n < 1 || log == NULL || realpath(j->dir, dir) == NULL ||
+	    realpath(log, real) == NULL || strncmp(real, dir, strlen(dir)) != 0 ||
+	    real[strlen(dir)] != '/' || (text = read_text(real, LOG_MAX, &len)) == NULL) {
+		journal_free(j);
+		return fail(c->conn, 404, "run '%s' has no log for phase %.20s", c->arg[0],
+			    c->arg[1]);
+	}
+	journal_free(j);
+	return send_buffer(c->conn, 200, text, len, "text/plain; charset=utf-8", true);
+}
+
+static enum MHD_Result api_run_stop(struct call *c)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&c->w->lock);
+	for (struct web_run *run = c->w->runs; run != NULL; run = run->next)
+		if (strcmp(run->id, c->arg[0]) == 0 && !run->done) {
+			engine_stop(run->e);
+			found = true;
+		}
+	pthread_mutex_unlock(&c->w->lock);
+	if (!found)
+		return fail(c->conn, 409,
+			    "run '%.100s' is not running in this server; a run started with the "
+			    "CLI stops with Ctrl-C where it runs",
+			    c->arg[0]);
+	return reply(c->conn, 202, json_object());
+}
+
+/* ---- the event stream ---- */
+
+struct stream {
+	struct web *w;
+	FILE *f;                 /* events.jsonl */
+	char project[128];
+	long skip;               /* Last-Event-ID: lines already seen */
+	long line;               /* lines read */
+	char *out;               /* pending output */
+	size_t out_len, out_pos;
+	bool ended;
+	time_t last_write;
+};
+
+static bool out_append(struct stream *s, const char *fmt, ...)
+{
+	va_list ap;
+	char *more;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&more, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return false;
+	{
+		char *grown = realloc(s->out, s->out_len + (size_t)n + 1);
+		if (grown == NULL) {
+			free(more);
+			return false;
+		}
+		s->out = grown;
+	}
+	memcpy(s->out + s->out_len, more, (size_t)n + 1);
+	s->out_len += (size_t)n;
+	free(more);
+	return true;
+}
+
+/* Reads the complete lines the journal has gained into s->out. */
+static void stream_fill(struct stream *s)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	off_t at = ftello(s->f);
+
+	clearerr(s->f);
+	while (s->out_len < 256 * 1024 && (n = getline(&line, &cap, s->f)) > 0) {
+		json_t *ev;
+		if (line[n - 1] != '\n') {
+			fseeko(s->f, at, SEEK_SET); /* the writer is mid-line: later */
+			break;
+		}
+		at = ftello(s->f);
+		line[n - 1] = '\0';
+		if (++s->line <= s->skip)
+			continue;
+		out_append(s, "id: %ld\ndata: %s\n\n", s->line, line);
+		if ((ev = json_loads(line, 0, NULL)) != NULL) {
+			s->ended = strcmp(json_string_value(json_object_get(ev, "event")) ?: "",
+					  "run_end") == 0;
+			json_decref(ev);
+		}
+		if (s->ended)
+			break;
+	}
+	free(line);
+}
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct stream *s = cls;
+
+	(void)pos;
+	for (;;) {
+		if (s->out_pos < s->out_len) {
+			size_t n = s->out_len - s->out_pos < max ? s->out_len - s->out_pos : max;
+			memcpy(buf, s->out + s->out_pos, n);
+			s->out_pos += n;
+			if (s->out_pos == s->out_len)
+				s->out_pos = s->out_len = 0;
+			s->last_write = time(NULL);
+			return (ssize_t)n;
+		}
+		if (s->ended)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		if (s->w->stopping)
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+		{
+			/* Asked before reading: what a run wrote before it let go of
+			 * the lock is read below. */
+			bool alive = journal_project_running(s->w->cfg.state_dir, s->project);
+			stream_fill(s);
+			if (s->out_len > 0)
+				continue;
+			if (!alive) {
+				s->ended = true;
+				continue;
+			}
+		}
+		if (time(NULL) - s->last_write >= HEARTBEAT_S) {
+			out_append(s, ": keep-alive\n\n");
+			continue;
+		}
+		usleep(250 * 1000);
+	}
+}
+
+static void stream_free(void *cls)
+{
+	struct stream *s = cls;
+
+	if (s->f != NULL)
+		fclose(s->f);
+	free(s->out);
+	free(s);
+}
+
+static enum MHD_Result api_run_events(struct call *c)
+{
+	enum MHD_Result answered = MHD_NO, r;
+	struct journal *j = open_run(c, &answered);
+	const char *last = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, "Last-Event-ID");
+	struct stream *s;
+	struct MHD_Response *resp;
+	char path[PATH_MAX];
+
+	if (j == NULL)
+		return answered;
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		journal_free(j);
+		return fail(c->conn, 500, "out of memory");
+	}
+	s->w = c->w;
+	s->skip = last ? strtol(last, NULL, 10) : 0;
+	s->last_write = time(NULL);
+	snprintf(s->project, sizeof(s->project), "%s",
+		 json_string_value(json_object_get(j->summary, "project")) ?: "");
+	s->f = fopen(journal_path(j, "events.jsonl", path, sizeof(path)), "re");
+	journal_free(j);
+	if (s->f == NULL) {
+		stream_free(s);
+		return fail(c->conn, 404, "run '%s' has no events yet", c->arg[0]);
+	}
+	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read, s,
+						  stream_free);
+	if (resp == NULL) {
+		stream_free(s);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", "text/event-stream");
+	MHD_add_response_header(resp, "X-Accel-Buffering", "no");
+	add_headers(resp, true);
+	r = MHD_queue_response(c->conn, 200, resp);
+	MHD_destroy_response(resp);
+	return r;
+}
+
+/* ---- the route table and its dispatcher ---- */
+
+#define PUBLIC (-1)
+
+static const struct route {
+	const char *method;
+	const char *pattern;      /* "*" matches one path segment */
+	int role;                 /* least enum user_role, or PUBLIC */
+	enum MHD_Result (*handle)(struct call *c);
+} routes[] = {
+	{"POST", "/api/login", PUBLIC, api_login},
+	{"POST", "/api/logout", ROLE_VIEWER, api_logout},
+	{"GET", "/api/session", ROLE_VIEWER, api_session},
+	{"GET", "/api/catalog", ROLE_VIEWER, api_catalog},
+	{"GET", "/api/projects", ROLE_VIEWER, api_projects},
+	{"GET", "/api/projects/*", ROLE_VIEWER, api_project_get},
+	{"PUT", "/api/projects/*", ROLE_OPERATOR, api_project_put},
+	{"DELETE", "/api/projects/*", ROLE_OPERATOR, api_project_delete},
+	{"POST", "/api/validate", ROLE_VIEWER, api_validate},
+	{"GET", "/api/projects/*/plan", ROLE_VIEWER, api_plan},
+	{"POST", "/api/projects/*/preflight", ROLE_OPERATOR, api_preflight},
+	{"POST", "/api/projects/*/bundle", ROLE_OPERATOR, api_bundle},
+	{"POST", "/api/projects/*/runs", ROLE_OPERATOR, api_run_start},
+	{"POST", "/api/projects/*/verify", ROLE_OPERATOR, api_verify_run},
+	{"GET", "/api/projects/*/verify", ROLE_VIEWER, api_verify_get},
+	{"GET", "/api/runs", ROLE_VIEWER, api_runs},
+	{"GET", "/api/runs/*", ROLE_VIEWER, api_run_get},
+	{"GET", "/api/runs/*/events", ROLE_VIEWER, api_run_events},
+	{"GET", "/api/runs/*/log/*", ROLE_VIEWER, api_run_log},
+	{"POST", "/api/runs/*/stop", ROLE_OPERATOR, api_run_stop},
+	{"GET", "/api/users", ROLE_ADMIN, api_users},
+	{"POST", "/api/users", ROLE_ADMIN, api_user_add},
+	{"DELETE", "/api/users/*", ROLE_ADMIN, api_user_remove},
+};
+
+/* Matches path against pattern, keeping the "*" segments (pointers into
+ * buf, a copy of path).  */
+static bool match(const char *pattern, const char *path, char *buf, size_t size,
+		  const char *arg[2])
+{
+	size_t nargs = 0;
+	char *p = buf;
+
+	if (snprintf(buf, size, "%s", path) >= (int)size)
+		return false;
+	while (*pattern != '\0') {
+		if (*pattern == '*') {
+			size_t seg = strcspn(p, "/");
+			if (seg == 0 || nargs == 2)
+				return false;
+			arg[nargs++] = p;
+			p += seg;
+			pattern++;
+			if (*p == '/' && *pattern == '/') {
+				*p++ = '\0';
+				pattern++;
+			} else if (*p != '\0' || *pattern != '\0') {
+				return false;
+			}
+			continue;
+		}
+		if (*pattern++ != *p++)
+			return false;
+	}
+	return *p == '\0';
+}
+
+static bool mutating(const char *method)
+{
+	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+}
+
+static enum MHD_Result serve_static(struct web *w, struct MHD_Connection *conn, const char *url)
+{
+	char path[PATH_MAX], *text;
+	size_t len = 0;
+
+	for (size_t i = 0; i < sizeof(static_files) / sizeof(static_files[0]); i++) {
+		if (strcmp(url, static_files[i].path) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/installer/web/%s", w->cfg.datadir,
+			 static_files[i].file);
+		if ((text = read_text(path, 4u << 20, &len)) == NULL)
+			return fail(conn, 500, "cannot read %s: %s", path, strerror(errno));
+		return send_buffer(conn, 200, text, len, static_files[i].type, false);
+	}
+	return send_buffer(conn, 404, strdup("not found\n"), 10, "text/plain; charset=utf-8",
+			   false);
+}
+
+static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *conn, const char *url,
+				const char *method, struct request *req)
+{
+	struct call c = {.w = w, .conn = conn, .method = method};
+	const struct route *route = NULL;
+	char buf[1024];
+	bool path_known = false;
+	enum MHD_Result r;
+	json_error_t jerr;
+
+	if (strncmp(url, "/api/", 5) != 0)
+		return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0
+			       ? serve_static(w, conn, url)
+			       : fail(conn, 405, "%s is not allowed here", method);
+	for (size_t i = 0; route == NULL && i < sizeof(routes) / sizeof(routes[0]); i++) {
+		const char *arg[2] = {NULL, NULL};
+		if (!match(routes[i].pattern, url, buf, sizeof(buf), arg))
+			continue;
+		path_known = true;
+		if (strcmp(routes[i].method, method) == 0) {
+			route = &routes[i];
+			c.arg[0] = arg[0];
+			c.arg[1] = arg[1];
+		}
+	}
+	if (route == NULL)
+		return path_known ? fail(conn, 405, "%s is not allowed on %.200s", method, url)
+				  : fail(conn, 404, "no such API path: %.200s", url);
+	if (req->too_big)
+		return fail(conn, 413, "the request body is over %u bytes", WEB_BODY_MAX);
+	if (route->role != PUBLIC) {
+		if (!authenticate(&c))
+			return fail(conn, 401, "log in first (or send a bearer token)");
+		if (mutating(method) && !csrf_ok(&c))
+			return fail(conn, 403, "the CSRF token (X-CSRF-Token) is missing or wrong; "
+					       "reload the page");
+		if ((int)c.role < route->role)
+			return fail(conn, 403, "a %s may not do this; it needs the %s role",
+				    user_role_name(c.role),
+				    user_role_name((enum user_role)route->role));
+	}
+	if (req->len > 0) {
+		c.body = json_loadb(req->body, req->len, JSON_REJECT_DUPLICATES, &jerr);
+		if (!json_is_object(c.body)) {
+			json_decref(c.body);
+			return fail(conn, 400, "the body is not a JSON object: line %d, column %d: %s",
+				    jerr.line, jerr.column, jerr.text);
+		}
+	}
+	r = route->handle(&c);
+	json_decref(c.body);
+	return r;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	struct request *req = *con_cls;
+
+	(void)version;
+	if (req == NULL) {
+		const char *length =
+			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		if ((req = calloc(1, sizeof(*req))) == NULL)
+			return MHD_NO;
+		*con_cls = req;
+		/* Refused before it is read. */
+		if (length != NULL && strtoull(length, NULL, 10) > WEB_BODY_MAX) {
+			req->too_big = true;
+			return fail(conn, 413, "the request body is over %u bytes", WEB_BODY_MAX);
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		if (!req->too_big && req->len + *upload_data_size <= WEB_BODY_MAX) {
+			char *grown = realloc(req->body, req->len + *upload_data_size + 1);
+			if (grown == NULL)
+				return MHD_NO;
+			req->body = grown;
+			memcpy(req->body + req->len, upload_data, *upload_data_size);
+			req->len += *upload_data_size;
+			req->body[req->len] = '\0';
+		} else {
+			req->too_big = true;
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	return dispatch(cls, conn, url, method, req);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode code)
+{
+	struct request *req = *con_cls;
+
+	(void)cls, (void)conn, (void)code;
+	if (req != NULL) {
+		if (req->body != NULL)
+			sodium_memzero(req->body, req->len); /* may hold a password */
+		free(req->body);
+		free(req);
+	}
+	*con_cls = NULL;
+}
+
+/* ---- start and stop ---- */
+
+/* Parses "ADDR:PORT" or "[ADDR6]:PORT" into ss. */
+static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *colon = strrchr(listen, ':');
+	char *end;
+	long port;
+
+	if (colon == NULL || colon == listen || (size_t)(colon - listen) >= sizeof(host))
+		return HNSP_ERR_INVALID;
+	port = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || colon[1] == '\0' || port < 0 || port > 65535)
+		return HNSP_ERR_INVALID;
+	snprintf(host, sizeof(host), "%.*s", (int)(colon - listen), listen);
+	memset(ss, 0, sizeof(*ss));
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+		host[strlen(host) - 1] = '\0';
+		if (inet_pton(AF_INET6, host + 1, &a->sin6_addr) != 1)
+			return HNSP_ERR_INVALID;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*a);
+		return 0;
+	}
+	{
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+		if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
+			return HNSP_ERR_INVALID;
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)port);
+		*len = sizeof(*a);
+	}
+	return 0;
+}
+
+int web_start(const struct web_config *cfg, struct web **out, char *err, size_t errsize)
+{
+	struct web *w = calloc(1, sizeof(*w));
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION;
+	const union MHD_DaemonInfo *info;
+	char host[INET6_ADDRSTRLEN];
+
+	*out = NULL;
+	if (w == NULL) {
+		snprintf(err, errsize, "out of memory");
+		return HNSP_ERR_NOMEM;
+	}
+	if (parse_listen(cfg->listen, &ss, &sslen) < 0) {
+		snprintf(err, errsize,
+			 "--listen '%s' is not ADDR:PORT (e.g. 127.0.0.1:8080 or [::1]:8080)",
+			 cfg->listen);
+		free(w);
+		return HNSP_ERR_INVALID;
+	}
+	w->cfg = *cfg;
+	w->tls = cfg->tls_cert != NULL;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_mutex_init(&w->users_lock, NULL);
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if (w->tls)
+		flags |= MHD_USE_TLS;
+	w->daemon = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, w, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, w, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)1000, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+		MHD_OPTION_HTTPS_MEM_CERT, w->tls ? cfg->tls_cert : NULL,
+		MHD_OPTION_HTTPS_MEM_KEY, w->tls ? cfg->tls_key : NULL, MHD_OPTION_END);
+	if (w->daemon == NULL) {
+		snprintf(err, errsize, "cannot listen on %s%s", cfg->listen,
+			 w->tls ? " with TLS (check the certificate and key)"
+				: ": the address is in use or not this machine's");
+		pthread_mutex_destroy(&w->lock);
+		pthread_mutex_destroy(&w->users_lock);
+		free(w);
+		return HNSP_ERR_IO;
+	}
+	info = MHD_get_daemon_info(w->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	if (ss.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host, sizeof(host));
+	else
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof(host));
+	snprintf(w->url, sizeof(w->url), "%s://%s%s%s:%u/", w->tls ? "https" : "http",
+		 ss.ss_family == AF_INET6 ? "[" : "", host, ss.ss_family == AF_INET6 ? "]" : "",
+		 info ? info->port : 0);
+	*out = w;
+	return 0;
+}
+
+const char *web_url(const struct web *w)
+{
+	return w->url;
+}
+
+void web_stop(struct web *w)
+{
+	if (w == NULL)
+		return;
+	w->stopping = true;
+	pthread_mutex_lock(&w->lock);
+	for (struct web_run *run = w->runs; run != NULL; run = run->next)
+		if (!run->done)
+			engine_stop(run->e);
+	pthread_mutex_unlock(&w->lock);
+	MHD_stop_daemon(w->daemon);
+	for (struct web_run *run = w->runs, *next; run != NULL; run = next) {
+		next = run->next;
+		pthread_join(run->thread, NULL);
+		web_run_free(run);
+	}
+	pthread_mutex_destroy(&w->lock);
+	pthread_mutex_destroy(&w->users_lock);
+	sodium_memzero(w->sessions, sizeof(w->sessions));
+	free(w);
+}
