@@ -17,7 +17,7 @@ BUILD := build
 # project CA run.
 DEB_BUILD := build-essential pkg-config libssh-dev libyaml-dev libjansson-dev \
 	libmicrohttpd-dev libncurses-dev libsodium-dev
-DEB_TEST := libcmocka-dev clang libclang-rt-14-dev tmux openssh-client python3 ansible time \
+DEB_TEST := libcmocka-dev clang libclang-rt-14-dev tmux openssh-client python3 ansible time curl \
 	ansible-lint yamllint
 DEB_LAB := mmdebstrap systemd-container iproute2 util-linux procps
 DEB_RUN := apt-utils dpkg openssl
