@@ -18,7 +18,7 @@ BUILD := build
 DEB_BUILD := build-essential pkg-config libssh-dev libyaml-dev libjansson-dev \
 	libmicrohttpd-dev libncurses-dev libsodium-dev
 DEB_TEST := libcmocka-dev clang libclang-rt-14-dev tmux openssh-client python3 ansible time curl \
-	ansible-lint yamllint
+	ansible-lint yamllint chromium nodejs wrk
 DEB_LAB := mmdebstrap systemd-container iproute2 util-linux procps
 DEB_RUN := apt-utils dpkg openssl
 DEB_PACKAGES := $(DEB_BUILD) $(DEB_TEST) $(DEB_LAB) $(DEB_RUN)
@@ -111,6 +111,13 @@ deps:
 		echo "deps: installing" $$missing; \
 		if [ "$$(id -u)" -ne 0 ]; then echo "deps: run as root (or with sudo) to install packages" >&2; exit 2; fi; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@# The browser tests' driver, playwright-core, from npm at the locked version.
+	@if ! cmp -s tests/e2e/package-lock.json tests/e2e/node_modules/.hnsp-lock 2>/dev/null; then \
+		echo "deps: npm ci in tests/e2e"; \
+		command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+		npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error >/dev/null && \
+		cp tests/e2e/package-lock.json tests/e2e/node_modules/.hnsp-lock; \
 	fi
 
 demo: deps
