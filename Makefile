@@ -134,6 +134,9 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR) $(DESTDIR)$(DATADIR)/docs
 	install -m 0755 $(BUILD)/hnsp-installer $(DESTDIR)$(PREFIX)/bin/hnsp-installer
 	cp -R playbooks roles $(DESTDIR)$(DATADIR)/
+	install -d $(DESTDIR)$(DATADIR)/installer/web
+	install -m 0644 installer/web/index.html installer/web/app.js installer/web/app.css \
+		$(DESTDIR)$(DATADIR)/installer/web/
 	cp -R docs/. $(DESTDIR)$(DATADIR)/docs/
 
 lab-up lab-down lab-status:
