@@ -234,4 +234,18 @@ server=
 [ $rc = 0 ] && has "$(cat "$tmp/web.out")" "^stopping"
 verdict "SIGTERM stops the server cleanly (exit 0, no sanitizer report)"
 
+# ---- HTTPS: the cookie is Secure
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
+	-keyout "$tmp/tls.key" -out "$tmp/tls.crt" 2>/dev/null
+"$bin" --state "$state" web --listen 127.0.0.1:0 --tls-cert "$tmp/tls.crt" --tls-key "$tmp/tls.key" >"$tmp/tls.out" 2>&1 &
+server=$!
+for _ in $(seq 100); do grep -q '^serving' "$tmp/tls.out" && break; sleep 0.1; done
+url=$(grep -o 'https://127.0.0.1:[0-9]*/' "$tmp/tls.out")
+r=$(req --cacert "$tmp/tls.crt" -D "$tmp/h" -d '{"name":"olga","password":"Op3rator-pass"}' POST /api/login)
+[ -n "$url" ] && [ "$(status "$r")" = 200 ] && grep -i '^set-cookie' "$tmp/h" | grep -q '; Secure' &&
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "http://${url#https://}api/session")" != 200 ]
+verdict "with --tls-cert and --tls-key: HTTPS only, and the session cookie is Secure"
+kill "$server" && wait "$server"
+server=
+
 echo "web: $passed passed, $failed failed"
