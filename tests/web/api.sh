@@ -130,6 +130,14 @@ r=$(req -b "$tmp/alice" GET /api/projects/small/plan)
 	[ "$(body "$r" | py 'import json,sys; print(json.load(sys.stdin))')" = "$("$bin" plan "$state/projects/small.yaml" --json | py 'import json,sys; print(json.load(sys.stdin))')" ]
 verdict "the API's plan is what 'plan --json' prints"
 
+# ---- the GUI's own files
+r=$(req -D "$tmp/h" GET /)
+r2=$(req GET /app.js)
+[ "$(status "$r")" = 200 ] && has "$(body "$r")" '<script src="/app.js"' && ! has "$(body "$r")" '<script>' &&
+	grep -qi '^content-type: text/html' "$tmp/h" && grep -qi "^content-security-policy: default-src 'self'" "$tmp/h" &&
+	[ "$(status "$r2")" = 200 ] && cmp -s <(body "$r2") installer/web/app.js
+verdict "the GUI's page and script are served, with the CSP and no inline script"
+
 # ---- paths outside the GUI's files
 bad=0
 for p in '/../../../../etc/passwd' '/%2e%2e/%2e%2e/etc/passwd' '/app.js/../../../etc/passwd' \
