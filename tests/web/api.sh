@@ -135,7 +135,7 @@ r=$(req -D "$tmp/h" GET /)
 r2=$(req GET /app.js)
 [ "$(status "$r")" = 200 ] && has "$(body "$r")" '<script src="/app.js"' && ! has "$(body "$r")" '<script>' &&
 	grep -qi '^content-type: text/html' "$tmp/h" && grep -qi "^content-security-policy: default-src 'self'" "$tmp/h" &&
-	[ "$(status "$r2")" = 200 ] && cmp -s <(body "$r2") installer/web/app.js
+	[ "$(status "$r2")" = 200 ] && [ "$(body "$r2")" = "$(cat installer/web/app.js)" ]
 verdict "the GUI's page and script are served, with the CSP and no inline script"
 
 # ---- paths outside the GUI's files
