@@ -75,6 +75,15 @@ bool strlist_contains(const struct strlist *l, const char *s)
 	return false;
 }
 
+void strlist_release(struct strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
 json_t *strlist_to_json(const struct strlist *l)
 {
 	json_t *a = json_array();
@@ -663,15 +672,9 @@ void schema_release_value(const struct field *f, void *dst)
 		free(*(char **)slot);
 		*(char **)slot = NULL;
 		break;
-	case F_STRLIST: {
-		struct strlist *l = slot;
-		for (size_t i = 0; i < l->n; i++)
-			free(l->v[i]);
-		free(l->v);
-		l->v = NULL;
-		l->n = 0;
+	case F_STRLIST:
+		strlist_release(slot);
 		break;
-	}
 	case F_SUB:
 		schema_release_obj(f->obj, slot);
 		break;

@@ -109,6 +109,8 @@ const char *schema_quote(const char *s, char *buf, size_t size);
 const char *schema_found(const struct ynode *n, char *buf, size_t size);
 
 bool strlist_contains(const struct strlist *l, const char *s);
+/* Frees the strings and the array; the list is empty afterwards. */
+void strlist_release(struct strlist *l);
 /* The list as a JSON array of strings; a new reference, NULL when out of memory. */
 json_t *strlist_to_json(const struct strlist *l);
 

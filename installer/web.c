@@ -2,7 +2,6 @@
 #include "web.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <microhttpd.h>
@@ -26,6 +25,7 @@
 #include "plan.h"
 #include "preflight.h"
 #include "project.h"
+#include "projects.h"
 #include "state.h"
 #include "verify.h"
 
@@ -299,19 +299,6 @@ static struct login_source *login_source(struct web *w, const char *addr, time_t
 
 /* ---- projects on disk ---- */
 
-static bool project_name_valid(const char *name)
-{
-	size_t n = strlen(name);
-
-	return n > 0 && n <= 63 && name[0] >= 'a' && name[0] <= 'z' &&
-	       strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
-}
-
-static void project_path(const struct web *w, const char *name, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s/projects/%s.yaml", w->cfg.state_dir, name);
-}
-
 /* Loads project name; on failure answers the request itself and returns NULL. */
 static struct project *open_project(struct call *c, enum MHD_Result *answered)
 {
@@ -320,11 +307,11 @@ static struct project *open_project(struct call *c, enum MHD_Result *answered)
 	char path[PATH_MAX];
 	int r;
 
-	if (!project_name_valid(c->arg[0])) {
+	if (!projects_name_valid(c->arg[0])) {
 		*answered = fail(c->conn, 404, "no project '%.64s'", c->arg[0]);
 		return NULL;
 	}
-	project_path(c->w, c->arg[0], path, sizeof(path));
+	projects_path(c->w->cfg.state_dir, c->arg[0], path, sizeof(path));
 	if (access(path, F_OK) != 0) {
 		*answered = fail(c->conn, 404, "no project '%s'", c->arg[0]);
 		return NULL;
@@ -340,52 +327,24 @@ static struct project *open_project(struct call *c, enum MHD_Result *answered)
 	return p;
 }
 
-/* Checks the YAML text of a project: writes it next to the project files,
- * loads it, and keeps it as name's file when keep is set and it is valid.
- * *result gets {"valid", "diagnostics", "doc"}.  Returns 0 (written or
- * checked), HNSP_ERR_INVALID (not valid; nothing kept) or HNSP_ERR_IO. */
+/* Checks the YAML text of a project (projects_check) and answers
+ * {"valid", "diagnostics", "doc"} in *result.  Returns what projects_check
+ * returns. */
 static int check_text(struct web *w, const char *name, const char *text, bool keep,
 		      json_t **result)
 {
-	struct diag_list diags;
-	struct project *p = NULL;
+	struct diag_list diags, quiet;
 	struct ydoc *doc = NULL;
-	char dir[PATH_MAX], tmp[PATH_MAX + 32], path[PATH_MAX];
-	int fd, r;
+	int r;
 
 	diag_list_init(&diags);
-	snprintf(dir, sizeof(dir), "%s/projects", w->cfg.state_dir);
-	snprintf(tmp, sizeof(tmp), "%s/.check-XXXXXX", dir);
-	if (state_mkdirs(dir, 0700) < 0 || (fd = mkstemp(tmp)) < 0)
-		return HNSP_ERR_IO;
-	r = write(fd, text, strlen(text)) == (ssize_t)strlen(text) && fsync(fd) == 0 ? 0
-										       : HNSP_ERR_IO;
-	close(fd);
-	if (r == 0)
-		r = project_load(tmp, w->cfg.catalog, &p, &diags);
-	if (p != NULL && name != NULL && strcmp(p->name, name) != 0) {
-		const struct ynode *n = ynode_get(p->node, "name");
-		diag_add(&diags, DIAG_ERROR, tmp, n ? n->line : 0, n ? n->column : 0,
-			 "'name': '%s' must be the project's name '%s'", p->name, name);
-		r = HNSP_ERR_INVALID;
-	}
-	if (r != HNSP_ERR_IO)
-		ydoc_parse("project", text, strlen(text), &doc, &(struct diag_list){0});
-	diag_list_sort(&diags);
+	diag_list_init(&quiet);
+	r = projects_check(w->cfg.state_dir, w->cfg.catalog, name, text, keep, &diags);
+	ydoc_parse("project", text, strlen(text), &doc, &quiet);
 	*result = json_pack("{s:b, s:o, s:o}", "valid", r == 0, "diagnostics",
-			    diag_list_to_json(&diags), "doc",
-			    ynode_to_json(doc ? doc->root : NULL));
-	if (r == 0 && keep) {
-		project_path(w, name, path, sizeof(path));
-		if (rename(tmp, path) < 0)
-			r = HNSP_ERR_IO;
-	}
-	if (r != 0 || !keep)
-		unlink(tmp);
-	if (r < 0 && r != HNSP_ERR_IO)
-		r = HNSP_ERR_INVALID;
-	project_free(p);
+			    diag_list_to_json(&diags), "doc", ynode_to_json(doc ? doc->root : NULL));
 	ydoc_free(doc);
+	diag_list_release(&quiet);
 	diag_list_release(&diags);
 	return r;
 }
@@ -585,51 +544,39 @@ static enum MHD_Result api_catalog(struct call *c)
 
 static enum MHD_Result api_projects(struct call *c)
 {
-	char dir[PATH_MAX];
-	json_t *out = json_array(), *runs = journal_list(c->w->cfg.state_dir);
-	struct dirent **names = NULL;
-	int n;
+	json_t *out = json_array(), *runs = journal_list(c->w->cfg.state_dir), *run;
+	struct strlist names;
 
-	snprintf(dir, sizeof(dir), "%s/projects", c->w->cfg.state_dir);
-	n = scandir(dir, &names, NULL, alphasort);
-	for (int i = 0; i < n; i++) {
-		char name[256], path[PATH_MAX];
-		size_t len = strlen(names[i]->d_name);
+	if (projects_list(c->w->cfg.state_dir, &names) < 0) {
+		json_decref(out);
+		json_decref(runs);
+		return fail(c->conn, 500, "out of memory");
+	}
+	for (size_t i = 0; i < names.n; i++) {
 		struct diag_list diags;
 		struct project *p = NULL;
-		json_t *run;
+		char path[PATH_MAX];
 
-		if (len > 5 && strcmp(names[i]->d_name + len - 5, ".yaml") == 0) {
-			snprintf(name, sizeof(name), "%.*s", (int)(len - 5), names[i]->d_name);
-			if (project_name_valid(name)) {
-				diag_list_init(&diags);
-				project_path(c->w, name, path, sizeof(path));
-				project_load(path, c->w->cfg.catalog, &p, &diags);
-				run = last_run(runs, name);
-				json_array_append_new(
-					out,
-					json_pack("{s:s, s:b, s:I, s:I, s:o, s:o, s:o}", "name", name,
-						  "valid", p != NULL, "errors",
-						  (json_int_t)diags.errors, "warnings",
-						  (json_int_t)diags.warnings, "hosts",
-						  p ? json_integer((json_int_t)p->hosts.n) : json_null(),
-						  "components",
-						  p ? json_integer((json_int_t)p->ncomponents)
-						    : json_null(),
-						  "last_run",
-						  run ? json_pack("{s:O, s:O, s:O}", "id",
-								  json_object_get(run, "id"), "state",
-								  json_object_get(run, "state"),
-								  "started",
-								  json_object_get(run, "started"))
-						      : json_null()));
-				project_free(p);
-				diag_list_release(&diags);
-			}
-		}
-		free(names[i]);
+		diag_list_init(&diags);
+		projects_path(c->w->cfg.state_dir, names.v[i], path, sizeof(path));
+		project_load(path, c->w->cfg.catalog, &p, &diags);
+		run = last_run(runs, names.v[i]);
+		json_array_append_new(
+			out, json_pack("{s:s, s:b, s:I, s:I, s:o, s:o, s:o}", "name", names.v[i],
+				       "valid", p != NULL, "errors", (json_int_t)diags.errors,
+				       "warnings", (json_int_t)diags.warnings, "hosts",
+				       p ? json_integer((json_int_t)p->hosts.n) : json_null(),
+				       "components",
+				       p ? json_integer((json_int_t)p->ncomponents) : json_null(),
+				       "last_run",
+				       run ? json_pack("{s:O, s:O, s:O}", "id", json_object_get(run, "id"),
+						       "state", json_object_get(run, "state"), "started",
+						       json_object_get(run, "started"))
+					   : json_null()));
+		project_free(p);
+		diag_list_release(&diags);
 	}
-	free(names);
+	strlist_release(&names);
 	json_decref(runs);
 	return reply(c->conn, 200, out);
 }
@@ -640,9 +587,9 @@ static enum MHD_Result api_project_get(struct call *c)
 	size_t len = 0;
 	json_t *result = NULL;
 
-	if (!project_name_valid(c->arg[0]))
+	if (!projects_name_valid(c->arg[0]))
 		return fail(c->conn, 404, "no project '%.64s'", c->arg[0]);
-	project_path(c->w, c->arg[0], path, sizeof(path));
+	projects_path(c->w->cfg.state_dir, c->arg[0], path, sizeof(path));
 	if ((text = read_text(path, YDOC_MAX_BYTES, &len)) == NULL)
 		return fail(c->conn, 404, "no project '%s'", c->arg[0]);
 	if (check_text(c->w, c->arg[0], text, false, &result) == HNSP_ERR_IO) {
@@ -663,12 +610,12 @@ static enum MHD_Result api_project_put(struct call *c)
 	bool existed;
 	int r;
 
-	if (!project_name_valid(c->arg[0]))
+	if (!projects_name_valid(c->arg[0]))
 		return fail(c->conn, 400,
 			    "a project name is 1 to 63 of a-z 0-9 -, starting with a letter");
 	if (text == NULL)
 		return fail(c->conn, 400, "give the project file as \"yaml\"");
-	project_path(c->w, c->arg[0], path, sizeof(path));
+	projects_path(c->w->cfg.state_dir, c->arg[0], path, sizeof(path));
 	existed = access(path, F_OK) == 0;
 	r = check_text(c->w, c->arg[0], text, true, &result);
 	if (r == HNSP_ERR_IO) {
@@ -702,9 +649,9 @@ static enum MHD_Result api_project_delete(struct call *c)
 {
 	char path[PATH_MAX];
 
-	if (!project_name_valid(c->arg[0]))
+	if (!projects_name_valid(c->arg[0]))
 		return fail(c->conn, 404, "no project '%.64s'", c->arg[0]);
-	project_path(c->w, c->arg[0], path, sizeof(path));
+	projects_path(c->w->cfg.state_dir, c->arg[0], path, sizeof(path));
 	if (unlink(path) < 0)
 		return fail(c->conn, errno == ENOENT ? 404 : 500, "cannot delete project '%s': %s",
 			    c->arg[0], strerror(errno));
@@ -830,7 +777,7 @@ static enum MHD_Result api_verify_get(struct call *c)
 	char path[PATH_MAX];
 	json_t *j;
 
-	if (!project_name_valid(c->arg[0]))
+	if (!projects_name_valid(c->arg[0]))
 		return fail(c->conn, 404, "no project '%.64s'", c->arg[0]);
 	verify_path(c->w, c->arg[0], path, sizeof(path));
 	if ((j = json_load_file(path, 0, NULL)) == NULL)

@@ -577,3 +577,156 @@ json_t *ynode_to_json(const struct ynode *n)
 				     ynode_to_json(n->pairs[i].value));
 	return out;
 }
+
+/* ---- JSON back to YAML text ---- */
+
+struct emit_buf {
+	char *data;
+	size_t len;
+	bool toobig;
+};
+
+static int emit_write(void *ctx, unsigned char *bytes, size_t size)
+{
+	struct emit_buf *b = ctx;
+	char *grown;
+
+	if (b->toobig || b->len + size > YDOC_MAX_BYTES) {
+		b->toobig = true;
+		return 0;
+	}
+	if ((grown = realloc(b->data, b->len + size + 1)) == NULL)
+		return 0;
+	b->data = grown;
+	memcpy(b->data + b->len, bytes, size);
+	b->len += size;
+	b->data[b->len] = '\0';
+	return 1;
+}
+
+/* True when the text would read back as something other than a string
+ * (null, a bool or a number) if written plain. */
+static bool reads_as_other(const char *s)
+{
+	struct ydoc *doc = NULL;
+	struct diag_list quiet;
+	json_t *j;
+	bool other = true;
+
+	diag_list_init(&quiet);
+	if (ydoc_parse("value", s, strlen(s), &doc, &quiet) == 0 && doc->root != NULL &&
+	    doc->root->kind == YNODE_SCALAR) {
+		j = ynode_to_json(doc->root);
+		other = !json_is_string(j) || strcmp(json_string_value(j), s) != 0;
+		json_decref(j);
+	}
+	ydoc_free(doc);
+	diag_list_release(&quiet);
+	return other;
+}
+
+static bool emit_scalar(yaml_emitter_t *em, const char *text, yaml_scalar_style_t style)
+{
+	yaml_event_t ev;
+
+	return yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)text, (int)strlen(text),
+					    1, 1, style) &&
+	       yaml_emitter_emit(em, &ev);
+}
+
+/* A short list of plain values goes on one line, as people write roles. */
+static bool flow_list(const json_t *a)
+{
+	size_t i, width = 0;
+	json_t *v;
+
+	json_array_foreach(a, i, v) {
+		if (json_is_object(v) || json_is_array(v))
+			return false;
+		width += json_is_string(v) ? json_string_length(v) + 2 : 8;
+	}
+	return width < 60;
+}
+
+static bool emit_json(yaml_emitter_t *em, const json_t *j)
+{
+	yaml_event_t ev;
+	const char *key;
+	char num[64];
+	size_t i;
+	json_t *v;
+
+	switch (json_typeof(j)) {
+	case JSON_OBJECT:
+		if (!yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+							 json_object_size(j) ? YAML_BLOCK_MAPPING_STYLE
+									     : YAML_FLOW_MAPPING_STYLE) ||
+		    !yaml_emitter_emit(em, &ev))
+			return false;
+		json_object_foreach((json_t *)j, key, v)
+			if (!emit_scalar(em, key, reads_as_other(key) ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
+								       : YAML_ANY_SCALAR_STYLE) ||
+			    !emit_json(em, v))
+				return false;
+		return yaml_mapping_end_event_initialize(&ev) && yaml_emitter_emit(em, &ev);
+	case JSON_ARRAY:
+		if (!yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+							  flow_list(j) ? YAML_FLOW_SEQUENCE_STYLE
+								       : YAML_BLOCK_SEQUENCE_STYLE) ||
+		    !yaml_emitter_emit(em, &ev))
+			return false;
+		json_array_foreach(j, i, v)
+			if (!emit_json(em, v))
+				return false;
+		return yaml_sequence_end_event_initialize(&ev) && yaml_emitter_emit(em, &ev);
+	case JSON_STRING:
+		return emit_scalar(em, json_string_value(j),
+				   reads_as_other(json_string_value(j)) ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
+									: YAML_ANY_SCALAR_STYLE);
+	case JSON_INTEGER:
+		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(j));
+		return emit_scalar(em, num, YAML_PLAIN_SCALAR_STYLE);
+	case JSON_REAL:
+		snprintf(num, sizeof(num), "%.17g", json_real_value(j));
+		if (strpbrk(num, ".eEn") == NULL)
+			strcat(num, ".0");
+		return emit_scalar(em, num, YAML_PLAIN_SCALAR_STYLE);
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return emit_scalar(em, json_is_true(j) ? "true" : "false", YAML_PLAIN_SCALAR_STYLE);
+	case JSON_NULL:
+		return emit_scalar(em, "null", YAML_PLAIN_SCALAR_STYLE);
+	}
+	return false;
+}
+
+int ydoc_emit_json(const json_t *j, char **out, size_t *len)
+{
+	struct emit_buf b = {0};
+	yaml_emitter_t em;
+	yaml_event_t ev;
+	bool ok;
+
+	*out = NULL;
+	if (!yaml_emitter_initialize(&em))
+		return HNSP_ERR_NOMEM;
+	yaml_emitter_set_output(&em, emit_write, &b);
+	yaml_emitter_set_unicode(&em, 1);
+	yaml_emitter_set_indent(&em, 2);
+	yaml_emitter_set_width(&em, 100);
+	ok = yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING) &&
+	     yaml_emitter_emit(&em, &ev) &&
+	     yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1) &&
+	     yaml_emitter_emit(&em, &ev) && emit_json(&em, j) &&
+	     yaml_document_end_event_initialize(&ev, 1) && yaml_emitter_emit(&em, &ev) &&
+	     yaml_stream_end_event_initialize(&ev) && yaml_emitter_emit(&em, &ev) &&
+	     yaml_emitter_flush(&em);
+	yaml_emitter_delete(&em);
+	if (!ok || b.data == NULL) {
+		free(b.data);
+		return b.toobig ? HNSP_ERR_LIMIT : HNSP_ERR_NOMEM;
+	}
+	*out = b.data;
+	*len = b.len;
+	return 0;
+}

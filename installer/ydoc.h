@@ -69,6 +69,12 @@ bool ynode_is_null(const struct ynode *n);
 /* The node as JSON, plain scalars typed by YAML's core schema (null, bool,
  * integer, float, else string); NULL gives JSON null.  New reference. */
 json_t *ynode_to_json(const struct ynode *n);
+/* Writes the JSON value j as YAML text (block mappings, short lists of
+ * plain values on one line, strings quoted only where they would read back
+ * as something else), in j's key order.  *out is new memory of *len bytes,
+ * NUL-terminated.  Returns 0, HNSP_ERR_LIMIT (over YDOC_MAX_BYTES) or
+ * HNSP_ERR_NOMEM. */
+int ydoc_emit_json(const json_t *j, char **out, size_t *len);
 /* Name of the node's kind for messages: "a mapping", "a list", "a string"... */
 const char *ynode_describe(const struct ynode *n);
 

@@ -717,6 +717,43 @@ static void test_free_null(void **state)
 	ydoc_free(NULL);
 }
 
+/* JSON written as YAML reads back as the same JSON: types, order, quoting. */
+static void test_emit_round_trip(void **state)
+{
+	static const char *const inputs[] = {
+		"name: lab\nhosts:\n  - {name: m1, address: 10.0.0.1, roles: [master, etcd]}\n"
+		"components:\n  base: {}\n  kubernetes: {version: \"1.31\"}\nlist: []\n",
+		"s: [\"true\", \"null\", \"012\", \"1e3\", \"~\", \"\", \"a: b\", \"# x\", \"- y\", \"x\\ny\"]\n"
+		"n: [1, -2, 2.5, true, false, null]\n\"123\": key\nnested: [[1, 2], {a: [b]}]\n",
+		"long: [aaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbbbbbb, cccccccccccccccccccc, dddddddddddddddd]\n",
+	};
+	struct parsed again = {0};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		json_t *before, *after;
+		char *text = NULL;
+		size_t len = 0;
+		parse_ok(&held, inputs[i]);
+		before = ynode_to_json(held.doc->root);
+		assert_int_equal(ydoc_emit_json(before, &text, &len), 0);
+		assert_int_equal(strlen(text), len);
+		parse_ok(&again, text);
+		after = ynode_to_json(again.doc->root);
+		if (!json_equal(before, after))
+			fail_msg("round trip %zu changed the value; YAML was:\n%s", i, text);
+		if (i == 0 && strstr(text, "roles: [master, etcd]") == NULL)
+			fail_msg("a short list is not on one line:\n%s", text);
+		if (i == 2 && strstr(text, "long:\n") == NULL)
+			fail_msg("a long list is not a block:\n%s", text);
+		json_decref(before);
+		json_decref(after);
+		free(text);
+		done(&again);
+		done(&held);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -747,6 +784,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_load_file, cleanup),
 		cmocka_unit_test_teardown(test_load_errors, cleanup),
 		cmocka_unit_test_teardown(test_free_null, cleanup),
+		cmocka_unit_test_teardown(test_emit_round_trip, cleanup),
 	};
 
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
