@@ -54,15 +54,19 @@ int projects_list(const char *state, struct strlist *out)
 	return r;
 }
 
-int projects_check(const char *state, const struct catalog *cat, const char *name,
-		   const char *text, bool keep, struct diag_list *diags)
+int projects_check_file(const char *path, const struct catalog *cat, const char *name,
+			const char *text, bool keep, struct diag_list *diags)
 {
 	struct project *p = NULL;
-	char dir[PATH_MAX], tmp[PATH_MAX + 32], path[PATH_MAX];
+	char dir[PATH_MAX], tmp[PATH_MAX + 32], *slash;
 	size_t len = strlen(text);
 	int fd, r;
 
-	snprintf(dir, sizeof(dir), "%s/projects", state);
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
 	snprintf(tmp, sizeof(tmp), "%s/.check-XXXXXX", dir);
 	if (state_mkdirs(dir, 0700) < 0 || (fd = mkstemp(tmp)) < 0)
 		return HNSP_ERR_IO;
@@ -78,15 +82,24 @@ int projects_check(const char *state, const struct catalog *cat, const char *nam
 	}
 	project_free(p);
 	diag_list_sort(diags);
-	if (r == 0 && keep) {
-		projects_path(state, name, path, sizeof(path));
-		if (rename(tmp, path) < 0)
-			r = HNSP_ERR_IO;
-	}
+	if (r == 0 && keep && rename(tmp, path) < 0)
+		r = HNSP_ERR_IO;
 	if (r != 0 || !keep) {
 		int saved = errno;
 		unlink(tmp);
 		errno = saved;
 	}
 	return r < 0 && r != HNSP_ERR_IO ? HNSP_ERR_INVALID : r;
+}
+
+int projects_check(const char *state, const struct catalog *cat, const char *name,
+		   const char *text, bool keep, struct diag_list *diags)
+{
+	char path[PATH_MAX];
+
+	if (name == NULL) /* checked where a file of the state directory would be */
+		snprintf(path, sizeof(path), "%s/projects/.unnamed.yaml", state);
+	else
+		projects_path(state, name, path, sizeof(path));
+	return projects_check_file(path, cat, name, text, keep && name != NULL, diags);
 }
