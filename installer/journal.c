@@ -245,7 +245,11 @@ int journal_lock(const char *state, const char *project, int *fdp, long *holder)
 	snprintf(path, sizeof(path), "%s/%s.lock", dir, project);
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
 		return HNSP_ERR_IO;
-	/* flock dies with its process: a lock left by a killed run is free again. */
+	/* flock dies with its process: a lock left by a killed run is free again.
+	 * A moment's wait lets a probe (journal_project_running) pass. */
+	for (int tries = 0; flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK && tries < 20;
+	     tries++)
+		usleep(50 * 1000);
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int e = errno;
 		ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
@@ -342,12 +346,15 @@ int journal_find_unfinished(const char *state, const char *project, char *buf, s
 
 bool journal_project_running(const char *state, const char *project)
 {
+	char path[PATH_MAX];
+	bool held;
 	int fd;
-	long holder;
 
-	if (journal_lock(state, project, &fd, &holder) == 0) {
-		journal_unlock(fd);
+	snprintf(path, sizeof(path), "%s/locks/%s.lock", state, project);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return false;
-	}
-	return true;
+	/* A shared probe: it never blocks a run, and fails only while one holds it. */
+	held = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	close(fd);
+	return held;
 }

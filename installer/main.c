@@ -35,6 +35,7 @@
 #include "project.h"
 #include "state.h"
 #include "suggest.h"
+#include "tui.h"
 #include "users.h"
 #include "verify.h"
 #include "web.h"
@@ -1320,7 +1321,11 @@ static int cmd_user(struct cli *cli, int argc, char **argv)
 					"admin first\n", name);
 		else if (r == 0 && (r = users_save(u)) == 0)
 			printf("removed %s\n", name);
-		r = r == 0 ? EXIT_OK : r == HNSP_ERR_IO ? EXIT_FAILED : EXIT_USAGE;
+		else
+			fprintf(stderr, "hnsp-installer user: cannot remove '%s': %s\n", name,
+				hnsp_strerror(r));
+		r = r == 0 ? EXIT_OK
+		    : r == HNSP_ERR_NOTFOUND || r == HNSP_ERR_INVALID ? EXIT_USAGE : EXIT_FAILED;
 	} else {
 		if ((r = users_new_token(u, name, token, sizeof(token))) == 0 &&
 		    (r = users_save(u)) == 0)
@@ -1460,7 +1465,38 @@ out:
 	return r;
 }
 
-/* ---- the command table ---- */
+/* ---- tui ---- */
+
+static int cmd_tui(struct cli *cli, int argc, char **argv)
+{
+	const struct command *cmd = command_find("tui");
+	struct catalog *cat = NULL;
+	struct project *none = NULL;
+	char state[PATH_MAX], real[PATH_MAX], datadir[PATH_MAX];
+	int first = parse_options(cmd, argc, argv, no_options, NULL);
+	int r;
+
+	if (first < 0)
+		return EXIT_USAGE;
+	if (argc - first > 1)
+		return usage_error(cmd, "takes at most one project file");
+	if (state_dir_resolve(cli->state, state, sizeof(state)) < 0 ||
+	    realpath(state, real) == NULL) {
+		fprintf(stderr, "hnsp-installer tui: cannot use the state directory %s\n", state);
+		return EXIT_USAGE;
+	}
+	if ((r = load(cli, NULL, &cat, &none)) != EXIT_OK)
+		return r;
+	datadir_find(datadir, sizeof(datadir)); /* load() found it */
+	ssh_init();
+	{
+		struct tui_config cfg = {.state_dir = real, .datadir = datadir, .catalog = cat,
+					 .project = first < argc ? argv[first] : NULL};
+		r = tui_run(&cfg);
+	}
+	catalog_free(cat);
+	return r;
+}
 
 /* ---- verify ---- */
 
@@ -1810,6 +1846,15 @@ static const struct command commands[] = {
 	 "  --tls-cert FILE, --tls-key FILE\n"
 	 "                       serve HTTPS with this PEM certificate and key\n",
 	 web_options, "", cmd_web},
+	{"tui", "[PROJECT]", "the interactive installer in the terminal",
+	 "Opens a full-screen, keyboard-driven installer: pick a project (the files in\n"
+	 "STATE/projects, PROJECT, or a new one from an example), edit its hosts,\n"
+	 "components, network and SSH settings (saved only when the whole project is\n"
+	 "valid), run preflight, see the plan, apply it with live progress per phase and\n"
+	 "host, read what failed, verify, and replay earlier runs.  ? shows the keys of\n"
+	 "each screen.  Ctrl-C during a run asks whether to stop it or to detach (the run\n"
+	 "goes on; 'runs log ID --follow' follows it).  Needs a terminal of 80x24 or more.\n",
+	 validate_options, "", cmd_tui},
 	{"user", "add NAME --role admin|operator|viewer | list [--json] | remove NAME | token NAME",
 	 "manage the web GUI's users",
 	 "add NAME --role R   add a user; the password is typed twice at the terminal, or\n"

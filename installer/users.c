@@ -2,11 +2,13 @@
 #include "users.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -40,6 +42,39 @@ bool user_name_valid(const char *name)
 	return strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n;
 }
 
+/* Notes the file's change time and size, to see later writes by others. */
+static void remember_stamp(struct users *u)
+{
+	struct stat st;
+
+	if (stat(u->path, &st) == 0) {
+		u->stamp = st.st_mtim;
+		u->size = st.st_size;
+	}
+}
+
+int users_refresh(struct users *u)
+{
+	struct stat st;
+	json_t *doc;
+
+	if (stat(u->path, &st) < 0)
+		return errno == ENOENT ? 0 : HNSP_ERR_IO;
+	if (st.st_mtim.tv_sec == u->stamp.tv_sec && st.st_mtim.tv_nsec == u->stamp.tv_nsec &&
+	    st.st_size == u->size)
+		return 0;
+	doc = json_load_file(u->path, JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_array(json_object_get(doc, "users"))) {
+		json_decref(doc);
+		return HNSP_ERR_INVALID;
+	}
+	json_decref(u->doc);
+	u->doc = doc;
+	u->stamp = st.st_mtim;
+	u->size = st.st_size;
+	return 0;
+}
+
 int users_load(const char *state, struct users **out)
 {
 	struct users *u = calloc(1, sizeof(*u));
@@ -71,6 +106,7 @@ int users_load(const char *state, struct users **out)
 		r = HNSP_ERR_INVALID;
 		goto fail;
 	}
+	remember_stamp(u);
 	*out = u;
 	return 0;
 fail:
@@ -92,6 +128,8 @@ int users_save(const struct users *u)
 		return HNSP_ERR_NOMEM;
 	r = journal_write_atomic(u->path, text, strlen(text), 0600);
 	free(text);
+	if (r == 0)
+		remember_stamp((struct users *)u);
 	return r;
 }
 
@@ -172,27 +210,52 @@ int users_remove(struct users *u, const char *name)
 									       : HNSP_ERR_NOMEM;
 }
 
+bool users_lookup(const struct users *u, const char *name, char *hash, size_t size,
+		  enum user_role *role)
+{
+	const json_t *user = find(u, name, NULL);
+	const char *h = json_string_value(json_object_get(user, "hash"));
+
+	if (h == NULL || strlen(h) >= size)
+		return false;
+	memcpy(hash, h, strlen(h) + 1);
+	*role = role_of(user);
+	return true;
+}
+
+/* A hash made once, checked against when the user does not exist. */
+static char decoy[crypto_pwhash_STRBYTES];
+static pthread_once_t decoy_once = PTHREAD_ONCE_INIT;
+
+static void make_decoy(void)
+{
+	if (crypto_pwhash_str(decoy, "decoy", 5, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		decoy[0] = '\0';
+}
+
+bool users_verify_password(const char *hash, const char *password)
+{
+	if (hash == NULL || hash[0] == '\0') {
+		pthread_once(&decoy_once, make_decoy);
+		/* The answer is thrown away: only the time spent counts. */
+		return decoy[0] != '\0' &&
+		       crypto_pwhash_str_verify(decoy, password, strlen(password)) == 0 && false;
+	}
+	return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
 bool users_check_password(const struct users *u, const char *name, const char *password,
 			  enum user_role *role)
 {
-	/* An unknown name is checked against a hash made once, so that the time
-	 * taken does not tell which names exist. */
-	static char decoy[crypto_pwhash_STRBYTES];
-	const json_t *user = find(u, name, NULL);
-	const char *hash = json_string_value(json_object_get(user, "hash"));
-	bool ok;
+	char hash[USER_HASH_MAX] = "";
+	enum user_role found = ROLE_VIEWER;
+	bool known = users_lookup(u, name, hash, sizeof(hash), &found);
 
-	if (hash == NULL) {
-		if (decoy[0] == '\0' &&
-		    crypto_pwhash_str(decoy, "decoy", 5, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-				      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-			return false;
-		hash = decoy;
-	}
-	ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0 && user != NULL;
-	if (ok)
-		*role = role_of(user);
-	return ok;
+	if (!users_verify_password(hash, password) || !known)
+		return false;
+	*role = found;
+	return true;
 }
 
 /* The hex BLAKE2b-256 of token into hex (65 bytes). */

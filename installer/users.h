@@ -10,6 +10,8 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
 
 /* Ordered: a role may do everything the roles below it may. */
 enum user_role { ROLE_VIEWER, ROLE_OPERATOR, ROLE_ADMIN };
@@ -29,7 +31,11 @@ bool user_name_valid(const char *name);
 struct users {
 	char *path;    /* owned: STATE/web/users.json */
 	json_t *doc;   /* owned: {"users": [{"name", "role", "hash", "tokens": [hex]}]} */
+	struct timespec stamp; /* the file's change time when read or written */
+	off_t size;            /* and its size */
 };
+
+#define USER_HASH_MAX 128 /* crypto_pwhash_STRBYTES, and room to spare */
 
 /* Reads the users of state (none when the file does not exist yet).  Also
  * initialises libsodium.  Returns 0, HNSP_ERR_IO, HNSP_ERR_INVALID (a damaged
@@ -37,6 +43,10 @@ struct users {
 int users_load(const char *state, struct users **out);
 /* Writes the file atomically, creating STATE/web (0700).  Returns 0 or HNSP_ERR_IO. */
 int users_save(const struct users *u);
+/* Rereads the file when another process (the CLI's `user`) changed it since
+ * it was read or written here.  Returns 0, or HNSP_ERR_IO / HNSP_ERR_INVALID
+ * with the copy in memory kept. */
+int users_refresh(struct users *u);
 void users_free(struct users *u);
 
 /* Adds a user (in memory; users_save writes).  password is borrowed.
@@ -50,6 +60,14 @@ int users_remove(struct users *u, const char *name);
  * Takes as long for an unknown name as for a wrong password. */
 bool users_check_password(const struct users *u, const char *name, const char *password,
 			  enum user_role *role);
+/* The two halves of users_check_password, for a caller that holds a lock
+ * for the lookup only: name's stored hash into hash (USER_HASH_MAX bytes)
+ * and its role (false when there is no such user), then the slow check,
+ * which needs no users at all (thread-safe); an empty hash is checked
+ * against a decoy and fails. */
+bool users_lookup(const struct users *u, const char *name, char *hash, size_t size,
+		  enum user_role *role);
+bool users_verify_password(const char *hash, const char *password);
 /* Makes a new API token for name into buf (USER_TOKEN_LEN + 1 bytes) and
  * keeps its hash.  Returns 0, HNSP_ERR_NOTFOUND or HNSP_ERR_NOMEM. */
 int users_new_token(struct users *u, const char *name, char *buf, size_t size);

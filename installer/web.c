@@ -3,10 +3,12 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -31,11 +33,12 @@
 
 #define SESSION_MAX 1024
 #define SESSION_TTL (12 * 3600)   /* seconds */
+#define SESSIONS_PER_USER 16
 #define LOGIN_WINDOW 60           /* seconds over which failures count */
 #define LOGIN_FAILS_MAX 5         /* failures per address and window */
 #define LOGIN_SOURCES 256         /* addresses remembered */
 #define HEARTBEAT_S 15            /* event-stream keep-alive */
-#define LOG_MAX (64u << 20)       /* largest phase log served */
+#define LOGIN_BODY_MAX 4096       /* a login is a name and a password */
 
 /* On every answer: no framing, no other origin, no MIME sniffing, no referrer. */
 static const struct {
@@ -64,7 +67,6 @@ struct session {
 	char id[65];             /* cookie value; empty: free slot */
 	char csrf[65];
 	char user[USER_NAME_MAX + 1];
-	enum user_role role;
 	time_t expires;
 };
 
@@ -84,6 +86,7 @@ struct web_run {
 	struct plan *plan;
 	struct access acc;
 	char *become;            /* secret; wiped when the run ends */
+	char *only, *from;       /* the engine borrows them */
 	pthread_t thread;
 	bool done;
 };
@@ -98,15 +101,9 @@ struct web {
 	struct session sessions[SESSION_MAX];
 	struct login_source sources[LOGIN_SOURCES];
 	struct web_run *runs;
-	volatile bool stopping;
+	atomic_bool stopping;
 };
 
-/* One request's body, collected across the upload calls. */
-struct request {
-	char *body;
-	size_t len;
-	bool too_big;
-};
 
 /* What a handler gets. */
 struct call {
@@ -120,6 +117,20 @@ struct call {
 	char session[65];            /* empty for a bearer token */
 };
 
+struct route;
+
+/* One request across libmicrohttpd's calls: admitted on the first, its
+ * body collected on the next ones, answered on the last. */
+struct request {
+	const struct route *route;
+	struct call c;
+	char path[1024];             /* the URL's path; c.arg points into it */
+	char *body;
+	size_t len;
+	size_t max;                  /* the route's body cap */
+	bool too_big;
+};
+
 /* ---- answers ---- */
 
 static void add_headers(struct MHD_Response *resp, bool api)
@@ -130,22 +141,35 @@ static void add_headers(struct MHD_Response *resp, bool api)
 		MHD_add_response_header(resp, "Cache-Control", "no-store");
 }
 
+/* Queues resp (taken; NULL when it could not be made) as the answer, with
+ * its type, the security headers, and header name: value when name is set. */
+static enum MHD_Result queue(struct MHD_Connection *conn, unsigned status,
+			     struct MHD_Response *resp, const char *type, bool api,
+			     const char *name, const char *value)
+{
+	enum MHD_Result r;
+
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Content-Type", type);
+	if (name != NULL)
+		MHD_add_response_header(resp, name, value);
+	add_headers(resp, api);
+	r = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return r;
+}
+
+/* Answers len bytes of data (taken). */
 static enum MHD_Result send_buffer(struct MHD_Connection *conn, unsigned status, char *data,
 				   size_t len, const char *type, bool api)
 {
 	struct MHD_Response *resp =
 		MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
-	enum MHD_Result r;
 
-	if (resp == NULL) {
+	if (resp == NULL)
 		free(data);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, "Content-Type", type);
-	add_headers(resp, api);
-	r = MHD_queue_response(conn, status, resp);
-	MHD_destroy_response(resp);
-	return r;
+	return queue(conn, status, resp, type, api, NULL, NULL);
 }
 
 /* Answers j (stolen) with one more header when name is not NULL. */
@@ -154,24 +178,15 @@ static enum MHD_Result reply_with(struct MHD_Connection *conn, unsigned status, 
 {
 	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	struct MHD_Response *resp;
-	enum MHD_Result r;
 
 	json_decref(j);
 	if (text == NULL)
 		return send_buffer(conn, 500, strdup("{\"error\":\"out of memory\"}"), 25,
 				   "application/json", true);
-	resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-	if (resp == NULL) {
+	if ((resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE)) ==
+	    NULL)
 		free(text);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, "Content-Type", "application/json");
-	if (name != NULL)
-		MHD_add_response_header(resp, name, value);
-	add_headers(resp, true);
-	r = MHD_queue_response(conn, status, resp);
-	MHD_destroy_response(resp);
-	return r;
+	return queue(conn, status, resp, "application/json", true, name, value);
 }
 
 /* Answers j (stolen). */
@@ -217,8 +232,11 @@ static bool authenticate(struct call *c)
 	time_t now = time(NULL);
 	bool ok = false;
 
+	char hash[USER_HASH_MAX];
+
 	if (auth != NULL && strncmp(auth, "Bearer ", 7) == 0) {
 		pthread_mutex_lock(&c->w->users_lock);
+		users_refresh(c->w->cfg.users);
 		ok = users_check_token(c->w->cfg.users, auth + 7, c->user, &c->role);
 		pthread_mutex_unlock(&c->w->users_lock);
 		return ok;
@@ -236,11 +254,19 @@ static bool authenticate(struct call *c)
 		}
 		snprintf(c->user, sizeof(c->user), "%s", s->user);
 		snprintf(c->session, sizeof(c->session), "%s", s->id);
-		c->role = s->role;
 		ok = true;
 		break;
 	}
 	pthread_mutex_unlock(&c->w->lock);
+	if (!ok)
+		return false;
+	/* The user may have been removed, or given another role, since login
+	 * (here or with the CLI's `user`). */
+	pthread_mutex_lock(&c->w->users_lock);
+	users_refresh(c->w->cfg.users);
+	ok = users_lookup(c->w->cfg.users, c->user, hash, sizeof(hash), &c->role);
+	pthread_mutex_unlock(&c->w->users_lock);
+	sodium_memzero(hash, sizeof(hash));
 	return ok;
 }
 
@@ -380,26 +406,53 @@ static json_t *last_run(json_t *runs, const char *project)
 
 /* ---- handlers: sessions and users ---- */
 
+/* A free session slot for user; w->lock held.  A user has at most
+ * SESSIONS_PER_USER: the oldest of its own goes first, never another's. */
+static struct session *session_slot(struct web *w, const char *user, time_t now)
+{
+	struct session *free_slot = NULL, *oldest = NULL;
+	size_t mine = 0;
+
+	for (size_t i = 0; i < SESSION_MAX; i++) {
+		struct session *s = &w->sessions[i];
+		if (s->id[0] != '\0' && s->expires < now)
+			memset(s, 0, sizeof(*s));
+		if (s->id[0] == '\0') {
+			free_slot = free_slot ? free_slot : s;
+			continue;
+		}
+		if (strcmp(s->user, user) == 0) {
+			mine++;
+			if (oldest == NULL || s->expires < oldest->expires)
+				oldest = s;
+		}
+	}
+	return mine >= SESSIONS_PER_USER || free_slot == NULL ? oldest : free_slot;
+}
+
 static enum MHD_Result api_login(struct call *c)
 {
 	const char *name = json_string_value(json_object_get(c->body, "name"));
 	const char *password = json_string_value(json_object_get(c->body, "password"));
-	char addr[INET6_ADDRSTRLEN], cookie[256];
+	char addr[INET6_ADDRSTRLEN], cookie[256], hash[USER_HASH_MAX] = "";
 	struct session *slot = NULL;
 	struct login_source *src;
 	time_t now = time(NULL);
-	enum user_role role;
+	enum user_role role = ROLE_VIEWER;
 	long wait = 0;
-	json_t *answer;
-	bool ok;
+	json_t *answer = NULL;
+	bool known, ok;
 
 	if (name == NULL || password == NULL)
 		return fail(c->conn, 400, "give \"name\" and \"password\"");
 	client_address(c->conn, addr, sizeof(addr));
+	/* The attempt counts before the slow check, so parallel guesses count too. */
 	pthread_mutex_lock(&c->w->lock);
 	src = login_source(c->w, addr, now);
 	if (src->fails >= LOGIN_FAILS_MAX)
 		wait = LOGIN_WINDOW - (now - src->window_start);
+	else
+		src->fails++;
 	pthread_mutex_unlock(&c->w->lock);
 	if (wait > 0) {
 		char secs[24];
@@ -411,37 +464,31 @@ static enum MHD_Result api_login(struct call *c)
 				  "Retry-After", secs);
 	}
 	pthread_mutex_lock(&c->w->users_lock);
-	ok = users_check_password(c->w->cfg.users, name, password, &role);
+	users_refresh(c->w->cfg.users);
+	known = users_lookup(c->w->cfg.users, name, hash, sizeof(hash), &role);
 	pthread_mutex_unlock(&c->w->users_lock);
+	ok = users_verify_password(hash, password) && known; /* outside the lock: slow */
+	sodium_memzero(hash, sizeof(hash));
+	if (!ok)
+		return fail(c->conn, 401, "wrong user name or password");
 	pthread_mutex_lock(&c->w->lock);
 	src = login_source(c->w, addr, now);
-	if (!ok)
-		src->fails++;
-	for (size_t i = 0; ok && i < SESSION_MAX; i++) {
-		struct session *s = &c->w->sessions[i];
-		if (s->id[0] == '\0' || s->expires < now) {
-			slot = s;
-			break;
-		}
-		if (slot == NULL || s->expires < slot->expires)
-			slot = s; /* full: the session closest to expiry goes */
-	}
-	if (slot != NULL) {
+	if (src->fails > 0)
+		src->fails--; /* this one was not a failure */
+	if ((slot = session_slot(c->w, name, now)) != NULL) {
 		random_hex(slot->id);
 		random_hex(slot->csrf);
 		snprintf(slot->user, sizeof(slot->user), "%s", name);
-		slot->role = role;
 		slot->expires = now + SESSION_TTL;
 		snprintf(cookie, sizeof(cookie),
 			 "hnsp_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
 			 slot->id, SESSION_TTL, c->w->tls ? "; Secure" : "");
+		answer = json_pack("{s:s, s:s, s:s}", "user", slot->user, "role",
+				   user_role_name(role), "csrf", slot->csrf);
 	}
-	answer = slot ? json_pack("{s:s, s:s, s:s}", "user", slot->user, "role",
-				  user_role_name(slot->role), "csrf", slot->csrf)
-		      : NULL;
 	pthread_mutex_unlock(&c->w->lock);
-	if (!ok)
-		return fail(c->conn, 401, "wrong user name or password");
+	if (slot == NULL)
+		return fail(c->conn, 503, "too many sessions are open; try again later");
 	return reply_with(c->conn, 200, answer, "Set-Cookie", cookie);
 }
 
@@ -474,6 +521,7 @@ static enum MHD_Result api_users(struct call *c)
 	json_t *list;
 
 	pthread_mutex_lock(&c->w->users_lock);
+	users_refresh(c->w->cfg.users);
 	list = users_list(c->w->cfg.users);
 	pthread_mutex_unlock(&c->w->users_lock);
 	return reply(c->conn, 200, list);
@@ -497,6 +545,7 @@ static enum MHD_Result api_user_add(struct call *c)
 		return fail(c->conn, 400, "a password has %d to %d characters", USER_PASSWORD_MIN,
 			    USER_PASSWORD_MAX);
 	pthread_mutex_lock(&c->w->users_lock);
+	users_refresh(c->w->cfg.users); /* the CLI may have changed the file */
 	r = users_add(c->w->cfg.users, name, role, password);
 	if (r == 0 && (r = users_save(c->w->cfg.users)) < 0)
 		users_remove(c->w->cfg.users, name);
@@ -514,6 +563,7 @@ static enum MHD_Result api_user_remove(struct call *c)
 	int r;
 
 	pthread_mutex_lock(&c->w->users_lock);
+	users_refresh(c->w->cfg.users);
 	r = users_remove(c->w->cfg.users, c->arg[0]);
 	if (r == 0)
 		r = users_save(c->w->cfg.users);
@@ -796,6 +846,8 @@ static void web_run_free(struct web_run *run)
 	if (run->become != NULL)
 		sodium_memzero(run->become, strlen(run->become));
 	free(run->become);
+	free(run->only);
+	free(run->from);
 	free(run);
 }
 
@@ -833,11 +885,17 @@ static enum MHD_Result api_run_start(struct call *c)
 	struct web_run *run = calloc(1, sizeof(*run));
 	const char *mode = json_string_value(json_object_get(c->body, "mode"));
 	const char *become = json_string_value(json_object_get(c->body, "become_password"));
-	char err[1024] = "";
+	const char *only = json_string_value(json_object_get(c->body, "only"));
+	const char *from = json_string_value(json_object_get(c->body, "from"));
+	char err[1024] = "", id[sizeof(run->id)];
 	int r;
 
 	if (run == NULL)
 		return fail(c->conn, 500, "out of memory");
+	if (atomic_load(&c->w->stopping)) {
+		free(run);
+		return fail(c->conn, 503, "the server is stopping; start the run after it restarts");
+	}
 	run->w = c->w;
 	if (mode != NULL && strcmp(mode, "new") != 0 && strcmp(mode, "resume") != 0) {
 		free(run);
@@ -847,7 +905,9 @@ static enum MHD_Result api_run_start(struct call *c)
 		free(run);
 		return answered;
 	}
-	if (become != NULL && become[0] != '\0' && (run->become = strdup(become)) == NULL)
+	if ((become != NULL && become[0] != '\0' && (run->become = strdup(become)) == NULL) ||
+	    (only != NULL && (run->only = strdup(only)) == NULL) ||
+	    (from != NULL && (run->from = strdup(from)) == NULL))
 		goto nomem;
 	if (plan_build(run->p, c->w->cfg.catalog, &run->plan) < 0 ||
 	    access_init(&run->acc, run->p, c->w->cfg.state_dir, NULL, NULL) < 0)
@@ -858,28 +918,35 @@ static enum MHD_Result api_run_start(struct call *c)
 			.access = &run->acc, .state_dir = c->w->cfg.state_dir,
 			.datadir = c->w->cfg.datadir,
 			.resume = mode != NULL && strcmp(mode, "resume") == 0,
-			.from = json_string_value(json_object_get(c->body, "from")),
-			.only = json_string_value(json_object_get(c->body, "only")),
+			.from = run->from, .only = run->only,
 			.become_password = run->become, .runner_host = -1};
 		r = engine_new(&cfg, &run->e, err, sizeof(err));
 	}
 	if (r < 0) {
+		/* Locked by another run is the person's to sort out; the rest is ours. */
+		unsigned status = r == HNSP_ERR_NOTFOUND || r == HNSP_ERR_INVALID ? 400
+				  : r == HNSP_ERR_IO && journal_project_running(c->w->cfg.state_dir,
+										 run->p->name)
+				      ? 409
+				      : 500;
 		web_run_free(run);
-		return fail(c->conn, r == HNSP_ERR_IO ? 409 : r == HNSP_ERR_NOMEM ? 500 : 400, "%s",
-			    err);
+		return fail(c->conn, status, "%s", err);
 	}
 	snprintf(run->id, sizeof(run->id), "%s", engine_run_id(run->e));
+	snprintf(id, sizeof(id), "%s", run->id); /* the run may end and go before the answer */
 	pthread_mutex_lock(&c->w->lock);
 	reap_runs(c->w);
-	if (pthread_create(&run->thread, NULL, run_thread, run) != 0) {
+	if (atomic_load(&c->w->stopping) ||
+	    pthread_create(&run->thread, NULL, run_thread, run) != 0) {
 		pthread_mutex_unlock(&c->w->lock);
 		web_run_free(run);
-		return fail(c->conn, 500, "cannot start a thread for the run");
+		return fail(c->conn, 503, "the server is stopping; start the run again after it "
+					  "restarts");
 	}
 	run->next = c->w->runs;
 	c->w->runs = run;
 	pthread_mutex_unlock(&c->w->lock);
-	return reply(c->conn, 202, json_pack("{s:s}", "id", run->id));
+	return reply(c->conn, 202, json_pack("{s:s}", "id", id));
 nomem:
 	web_run_free(run);
 	return fail(c->conn, 500, "out of memory");
@@ -903,6 +970,15 @@ static struct journal *open_run(struct call *c, enum MHD_Result *answered)
 		return NULL;
 	}
 	return j;
+}
+
+/* A run is live while its summary says running and its project's lock is
+ * held (a killed run leaves "running" behind with the lock free). */
+static bool run_live(struct web *w, const json_t *summary)
+{
+	return strcmp(json_string_value(json_object_get(summary, "state")) ?: "", "running") == 0 &&
+	       journal_project_running(w->cfg.state_dir,
+				       json_string_value(json_object_get(summary, "project")) ?: "");
 }
 
 static enum MHD_Result api_runs(struct call *c)
@@ -929,9 +1005,7 @@ static enum MHD_Result api_run_get(struct call *c)
 	if (j == NULL)
 		return answered;
 	s = json_deep_copy(j->summary);
-	live = journal_project_running(c->w->cfg.state_dir,
-				       json_string_value(json_object_get(s, "project")) ?: "") &&
-	       strcmp(json_string_value(json_object_get(s, "state")) ?: "", "running") == 0;
+	live = run_live(c->w, j->summary);
 	json_object_set_new(s, "live", json_boolean(live));
 	journal_free(j);
 	return reply(c->conn, 200, s);
@@ -941,10 +1015,12 @@ static enum MHD_Result api_run_log(struct call *c)
 {
 	enum MHD_Result answered = MHD_NO;
 	struct journal *j;
-	char *end, *text, dir[PATH_MAX], real[PATH_MAX];
+	char *end, dir[PATH_MAX], real[PATH_MAX];
 	const char *log;
 	long n = strtol(c->arg[1], &end, 10);
-	size_t len = 0;
+	struct MHD_Response *resp;
+	struct stat st;
+	int fd = -1;
 
 	if ((j = open_run(c, &answered)) == NULL)
 		return answered;
@@ -953,19 +1029,30 @@ static enum MHD_Result api_run_log(struct call *c)
 	/* Only a file inside the run's directory. */
 	if (*end != '\0' || n < 1 || log == NULL || realpath(j->dir, dir) == NULL ||
 	    realpath(log, real) == NULL || strncmp(real, dir, strlen(dir)) != 0 ||
-	    real[strlen(dir)] != '/' || (text = read_text(real, LOG_MAX, &len)) == NULL) {
+	    real[strlen(dir)] != '/' || (fd = open(real, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    fstat(fd, &st) < 0) {
+		if (fd >= 0)
+			close(fd);
 		journal_free(j);
 		return fail(c->conn, 404, "run '%s' has no log for phase %.20s", c->arg[0],
 			    c->arg[1]);
 	}
 	journal_free(j);
-	return send_buffer(c->conn, 200, text, len, "text/plain; charset=utf-8", true);
+	/* Sent from the file as it is now, never read whole into memory. */
+	if ((resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd)) == NULL)
+		close(fd);
+	return queue(c->conn, 200, resp, "text/plain; charset=utf-8", true, NULL, NULL);
 }
 
 static enum MHD_Result api_run_stop(struct call *c)
 {
+	enum MHD_Result answered = MHD_NO;
+	struct journal *j = open_run(c, &answered);
 	bool found = false;
 
+	if (j == NULL)
+		return answered;
+	journal_free(j);
 	pthread_mutex_lock(&c->w->lock);
 	for (struct web_run *run = c->w->runs; run != NULL; run = run->next)
 		if (strcmp(run->id, c->arg[0]) == 0 && !run->done) {
@@ -986,19 +1073,20 @@ static enum MHD_Result api_run_stop(struct call *c)
 struct stream {
 	struct web *w;
 	FILE *f;                 /* events.jsonl */
-	char project[128];
+	char summary[PATH_MAX];  /* the run's summary.json */
 	long skip;               /* Last-Event-ID: lines already seen */
 	long line;               /* lines read */
 	char *out;               /* pending output */
 	size_t out_len, out_pos;
 	bool ended;
 	time_t last_write;
+	time_t next_check;       /* when to ask again whether the run lives */
 };
 
 static bool out_append(struct stream *s, const char *fmt, ...)
 {
 	va_list ap;
-	char *more;
+	char *more, *grown;
 	int n;
 
 	va_start(ap, fmt);
@@ -1006,14 +1094,11 @@ static bool out_append(struct stream *s, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return false;
-	{
-		char *grown = realloc(s->out, s->out_len + (size_t)n + 1);
-		if (grown == NULL) {
-			free(more);
-			return false;
-		}
-		s->out = grown;
+	if ((grown = realloc(s->out, s->out_len + (size_t)n + 1)) == NULL) {
+		free(more);
+		return false;
 	}
+	s->out = grown;
 	memcpy(s->out + s->out_len, more, (size_t)n + 1);
 	s->out_len += (size_t)n;
 	free(more);
@@ -1030,25 +1115,27 @@ static void stream_fill(struct stream *s)
 
 	clearerr(s->f);
 	while (s->out_len < 256 * 1024 && (n = getline(&line, &cap, s->f)) > 0) {
-		json_t *ev;
 		if (line[n - 1] != '\n') {
 			fseeko(s->f, at, SEEK_SET); /* the writer is mid-line: later */
 			break;
 		}
 		at = ftello(s->f);
 		line[n - 1] = '\0';
-		if (++s->line <= s->skip)
-			continue;
-		out_append(s, "id: %ld\ndata: %s\n\n", s->line, line);
-		if ((ev = json_loads(line, 0, NULL)) != NULL) {
-			s->ended = strcmp(json_string_value(json_object_get(ev, "event")) ?: "",
-					  "run_end") == 0;
-			json_decref(ev);
-		}
-		if (s->ended)
-			break;
+		if (++s->line > s->skip)
+			out_append(s, "id: %ld\ndata: %s\n\n", s->line, line);
 	}
 	free(line);
+}
+
+/* True while the run is going; a resumed run appends to the same journal,
+ * so its summary, not a run_end line, says when the stream is over. */
+static bool stream_run_live(struct stream *s)
+{
+	json_t *summary = json_load_file(s->summary, 0, NULL);
+	bool live = summary != NULL && run_live(s->w, summary);
+
+	json_decref(summary);
+	return live;
 }
 
 static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
@@ -1057,32 +1144,34 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 
 	(void)pos;
 	for (;;) {
+		time_t now = time(NULL);
 		if (s->out_pos < s->out_len) {
 			size_t n = s->out_len - s->out_pos < max ? s->out_len - s->out_pos : max;
 			memcpy(buf, s->out + s->out_pos, n);
 			s->out_pos += n;
 			if (s->out_pos == s->out_len)
 				s->out_pos = s->out_len = 0;
-			s->last_write = time(NULL);
+			s->last_write = now;
 			return (ssize_t)n;
 		}
 		if (s->ended)
 			return MHD_CONTENT_READER_END_OF_STREAM;
-		if (s->w->stopping)
+		if (atomic_load(&s->w->stopping))
 			return MHD_CONTENT_READER_END_WITH_ERROR;
-		{
-			/* Asked before reading: what a run wrote before it let go of
-			 * the lock is read below. */
-			bool alive = journal_project_running(s->w->cfg.state_dir, s->project);
-			stream_fill(s);
-			if (s->out_len > 0)
-				continue;
-			if (!alive) {
-				s->ended = true;
+		stream_fill(s);
+		if (s->out_len > 0)
+			continue;
+		if (now >= s->next_check) {
+			s->next_check = now + 1;
+			/* Asked before the last read: what the run wrote before it
+			 * ended is read below. */
+			if (!stream_run_live(s)) {
+				stream_fill(s);
+				s->ended = s->out_len == 0;
 				continue;
 			}
 		}
-		if (time(NULL) - s->last_write >= HEARTBEAT_S) {
+		if (now - s->last_write >= HEARTBEAT_S) {
 			out_append(s, ": keep-alive\n\n");
 			continue;
 		}
@@ -1102,11 +1191,11 @@ static void stream_free(void *cls)
 
 static enum MHD_Result api_run_events(struct call *c)
 {
-	enum MHD_Result answered = MHD_NO, r;
+	enum MHD_Result answered = MHD_NO;
 	struct journal *j = open_run(c, &answered);
 	const char *last = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, "Last-Event-ID");
-	struct stream *s;
 	struct MHD_Response *resp;
+	struct stream *s;
 	char path[PATH_MAX];
 
 	if (j == NULL)
@@ -1118,26 +1207,18 @@ static enum MHD_Result api_run_events(struct call *c)
 	s->w = c->w;
 	s->skip = last ? strtol(last, NULL, 10) : 0;
 	s->last_write = time(NULL);
-	snprintf(s->project, sizeof(s->project), "%s",
-		 json_string_value(json_object_get(j->summary, "project")) ?: "");
+	journal_path(j, "summary.json", s->summary, sizeof(s->summary));
 	s->f = fopen(journal_path(j, "events.jsonl", path, sizeof(path)), "re");
 	journal_free(j);
 	if (s->f == NULL) {
 		stream_free(s);
-		return fail(c->conn, 404, "run '%s' has no events yet", c->arg[0]);
+		return fail(c->conn, 500, "cannot read the run's events: %s", strerror(errno));
 	}
 	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read, s,
 						  stream_free);
-	if (resp == NULL) {
+	if (resp == NULL)
 		stream_free(s);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, "Content-Type", "text/event-stream");
-	MHD_add_response_header(resp, "X-Accel-Buffering", "no");
-	add_headers(resp, true);
-	r = MHD_queue_response(c->conn, 200, resp);
-	MHD_destroy_response(resp);
-	return r;
+	return queue(c->conn, 200, resp, "text/event-stream", true, "X-Accel-Buffering", "no");
 }
 
 /* ---- the route table and its dispatcher ---- */
@@ -1230,57 +1311,92 @@ static enum MHD_Result serve_static(struct web *w, struct MHD_Connection *conn, 
 			   false);
 }
 
-static enum MHD_Result dispatch(struct web *w, struct MHD_Connection *conn, const char *url,
-				const char *method, struct request *req)
+/* Wipes the strings of a parsed body that may hold a secret, before it is freed. */
+static void wipe_secrets(json_t *body)
 {
-	struct call c = {.w = w, .conn = conn, .method = method};
-	const struct route *route = NULL;
-	char buf[1024];
-	bool path_known = false;
-	enum MHD_Result r;
-	json_error_t jerr;
+	static const char *const keys[] = {"password", "become_password"};
 
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		json_t *v = json_object_get(body, keys[i]);
+		if (json_is_string(v))
+			sodium_memzero((char *)json_string_value(v), json_string_length(v));
+	}
+}
+
+/* The first call of a request, before any body is read: finds the route
+ * and checks who asks, so that nobody unknown gets to send a body.  Returns
+ * MHD_YES to go on reading, or the answer already queued. */
+static enum MHD_Result admit(struct web *w, struct MHD_Connection *conn, const char *url,
+			     const char *method, struct request *req)
+{
+	const char *length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+	/* HEAD is answered as GET (libmicrohttpd sends no body). */
+	const char *as = strcmp(method, "HEAD") == 0 ? "GET" : method;
+	bool path_known = false;
+
+	req->c = (struct call){.w = w, .conn = conn, .method = as};
+	req->max = WEB_BODY_MAX;
 	if (strncmp(url, "/api/", 5) != 0)
-		return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0
-			       ? serve_static(w, conn, url)
-			       : fail(conn, 405, "%s is not allowed here", method);
-	for (size_t i = 0; route == NULL && i < sizeof(routes) / sizeof(routes[0]); i++) {
+		return strcmp(as, "GET") == 0 ? serve_static(w, conn, url)
+					      : fail(conn, 405, "%s is not allowed here", method);
+	for (size_t i = 0; req->route == NULL && i < sizeof(routes) / sizeof(routes[0]); i++) {
 		const char *arg[2] = {NULL, NULL};
-		if (!match(routes[i].pattern, url, buf, sizeof(buf), arg))
+		if (!match(routes[i].pattern, url, req->path, sizeof(req->path), arg))
 			continue;
 		path_known = true;
-		if (strcmp(routes[i].method, method) == 0) {
-			route = &routes[i];
-			c.arg[0] = arg[0];
-			c.arg[1] = arg[1];
+		if (strcmp(routes[i].method, as) == 0) {
+			req->route = &routes[i];
+			req->c.arg[0] = arg[0];
+			req->c.arg[1] = arg[1];
 		}
 	}
-	if (route == NULL)
+	if (req->route == NULL)
 		return path_known ? fail(conn, 405, "%s is not allowed on %.200s", method, url)
 				  : fail(conn, 404, "no such API path: %.200s", url);
-	if (req->too_big)
-		return fail(conn, 413, "the request body is over %u bytes", WEB_BODY_MAX);
-	if (route->role != PUBLIC) {
-		if (!authenticate(&c))
+	if (req->route->role == PUBLIC) {
+		req->max = LOGIN_BODY_MAX;
+	} else {
+		struct call *c = &req->c;
+		if (!authenticate(c))
 			return fail(conn, 401, "log in first (or send a bearer token)");
-		if (mutating(method) && !csrf_ok(&c))
+		if (mutating(as) && !csrf_ok(c))
 			return fail(conn, 403, "the CSRF token (X-CSRF-Token) is missing or wrong; "
 					       "reload the page");
-		if ((int)c.role < route->role)
+		if ((int)c->role < req->route->role)
 			return fail(conn, 403, "a %s may not do this; it needs the %s role",
-				    user_role_name(c.role),
-				    user_role_name((enum user_role)route->role));
+				    user_role_name(c->role),
+				    user_role_name((enum user_role)req->route->role));
 	}
+	if (length != NULL && strtoull(length, NULL, 10) > req->max) {
+		req->too_big = true;
+		return fail(conn, 413, "the request body is over %zu bytes", req->max);
+	}
+	return MHD_YES;
+}
+
+/* The last call of an admitted request: the body is in; the handler answers. */
+static enum MHD_Result dispatch(struct request *req)
+{
+	struct call *c = &req->c;
+	json_error_t jerr;
+	enum MHD_Result r;
+
+	if (req->too_big)
+		return fail(c->conn, 413, "the request body is over %zu bytes", req->max);
 	if (req->len > 0) {
-		c.body = json_loadb(req->body, req->len, JSON_REJECT_DUPLICATES, &jerr);
-		if (!json_is_object(c.body)) {
-			json_decref(c.body);
-			return fail(conn, 400, "the body is not a JSON object: line %d, column %d: %s",
-				    jerr.line, jerr.column, jerr.text);
+		c->body = json_loadb(req->body, req->len, JSON_REJECT_DUPLICATES, &jerr);
+		if (!json_is_object(c->body)) {
+			json_decref(c->body);
+			c->body = NULL;
+			return fail(c->conn, 400,
+				    "the body is not a JSON object: line %d, column %d: %s", jerr.line,
+				    jerr.column, jerr.text);
 		}
 	}
-	r = route->handle(&c);
-	json_decref(c.body);
+	r = req->route->handle(c);
+	wipe_secrets(c->body);
+	json_decref(c->body);
+	c->body = NULL;
 	return r;
 }
 
@@ -1292,20 +1408,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 	(void)version;
 	if (req == NULL) {
-		const char *length =
-			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if ((req = calloc(1, sizeof(*req))) == NULL)
 			return MHD_NO;
 		*con_cls = req;
-		/* Refused before it is read. */
-		if (length != NULL && strtoull(length, NULL, 10) > WEB_BODY_MAX) {
-			req->too_big = true;
-			return fail(conn, 413, "the request body is over %u bytes", WEB_BODY_MAX);
-		}
-		return MHD_YES;
+		return admit(cls, conn, url, method, req);
 	}
 	if (*upload_data_size > 0) {
-		if (!req->too_big && req->len + *upload_data_size <= WEB_BODY_MAX) {
+		if (!req->too_big && req->len + *upload_data_size <= req->max) {
 			char *grown = realloc(req->body, req->len + *upload_data_size + 1);
 			if (grown == NULL)
 				return MHD_NO;
@@ -1319,7 +1428,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	return dispatch(cls, conn, url, method, req);
+	return dispatch(req);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -1440,8 +1549,8 @@ void web_stop(struct web *w)
 {
 	if (w == NULL)
 		return;
-	w->stopping = true;
 	pthread_mutex_lock(&w->lock);
+	atomic_store(&w->stopping, true);
 	for (struct web_run *run = w->runs; run != NULL; run = run->next)
 		if (!run->done)
 			engine_stop(run->e);

@@ -197,7 +197,7 @@ components:
 EOF
 yaml_json <"$tmp/closed.yaml" >"$tmp/closed.json"
 req -b "$tmp/alice" -H "X-CSRF-Token: $csrf" --data @"$tmp/closed.json" PUT /api/projects/closed >/dev/null
-r=$(req -H "Authorization: Bearer $token" -d '{"mode":"new"}' POST /api/projects/closed/runs)
+r=$(req -H "Authorization: Bearer $token" -d '{"mode":"new","only":"base"}' POST /api/projects/closed/runs)
 run=$(field "$(body "$r")" "d['id']" 2>/dev/null)
 [ "$(status "$r")" = 202 ] && [ -n "$run" ] && [ -f "$state/runs/$run/events.jsonl" ]
 verdict "POST runs: 202 with the run's id, and its journal exists"
@@ -220,10 +220,25 @@ out=$("$bin" --state "$state" runs show "$run" 2>&1)
 	has "$out" "a1"
 verdict "the run failed (its host refuses SSH) and 'runs show' reads the same journal"
 
-r=$(req -b "$tmp/alice" GET "/api/runs/$run/log/1")
+r=$(req -b "$tmp/alice" -H "X-CSRF-Token: $csrf" -d '{}' POST /api/runs/20990101-000000-nosuch-1/stop)
+[ "$(status "$r")" = 404 ]
+verdict "stopping a run that does not exist is 404"
+
+# --only base: phase 1 (artefacts) was skipped and has no log; phase 2 ran.
+r=$(req -b "$tmp/alice" GET "/api/runs/$run/log/2")
+r1=$(req -b "$tmp/alice" GET "/api/runs/$run/log/1")
 r2=$(req -b "$tmp/alice" GET "/api/runs/$run/log/9")
-[ "$(status "$r")" = 200 ] && [ "$(status "$r2")" = 404 ]
-verdict "a phase's Ansible log is served; a phase that does not exist is 404"
+[ "$(status "$r")" = 200 ] && has "$(body "$r")" "PLAY" && [ "$(status "$r1")" = 404 ] && [ "$(status "$r2")" = 404 ]
+verdict "a phase's Ansible log is served; a skipped phase or one that does not exist is 404"
+
+# ---- the CLI's user changes reach the running server
+pcsrf=$(login pat Pat-pass-123 "$tmp/pat")
+"$bin" --state "$state" user remove pat >/dev/null
+token2=$("$bin" --state "$state" user token vic)
+r=$(req -b "$tmp/pat" GET /api/projects)
+r2=$(req -H "Authorization: Bearer $token2" GET /api/projects)
+[ -n "$pcsrf" ] && [ "$(status "$r")" = 401 ] && [ "$(status "$r2")" = 200 ]
+verdict "a user removed with the CLI is logged out at once, and a token made with the CLI works at once"
 
 # ---- the rate limit (last: it locks this address out for a minute)
 # From 127.0.0.2, an address with no failure yet.
@@ -236,6 +251,18 @@ r2=$(req -d '{"name":"vic","password":"V1ewer-pass-x"}' POST /api/login)
 [ "$codes" = "401 401 401 401 401 429 " ] && [ "$(status "$r")" = 429 ] && grep -qi '^retry-after: [0-9]' "$tmp/h" &&
 	[ "$(status "$r2")" = 200 ]
 verdict "after 5 failed logins an address gets 429 with Retry-After, even with the right password; others still log in"
+
+# Guesses sent at once count as they arrive, not after the slow hash.
+pids=()
+for i in $(seq 20); do
+	{ req --interface 127.0.0.3 -d '{"name":"vic","password":"wrong-wrong"}' POST /api/login | tail -n 1; echo; } >"$tmp/par.$i" &
+	pids+=($!)
+done
+wait "${pids[@]}"
+n401=$(cat "$tmp"/par.* | grep -c '^401$')
+n429=$(cat "$tmp"/par.* | grep -c '^429$')
+[ "$n401" -le 5 ] && [ $((n401 + n429)) = 20 ]
+verdict "20 parallel wrong logins: at most 5 are checked ($n401), the rest get 429 ($n429)"
 
 kill "$server" && wait "$server"; rc=$?
 server=
