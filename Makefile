@@ -31,7 +31,7 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS))
 CC ?= cc
 CFLAGS ?= -O2 -g
 WARNINGS := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes
-ALL_CPPFLAGS = -std=c11 -D_GNU_SOURCE -Iinstaller -DHNSP_VERSION='"$(VERSION)"' \
+ALL_CPPFLAGS = -std=c11 -D_GNU_SOURCE -Iinstaller -Itui -DHNSP_VERSION='"$(VERSION)"' \
 	-DHNSP_DATADIR='"$(DATADIR)"' $(PKG_CFLAGS) $(CPPFLAGS)
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
@@ -44,12 +44,15 @@ say = @printf '  %-7s %s\n' $(1) $(2)
 endif
 
 CORE_SRC := $(filter-out installer/main.c,$(wildcard installer/*.c))
+TUI_SRC := $(wildcard tui/*.c)
 MAIN_SRC := installer/main.c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
-OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o) $(MAIN_SRC:%.c=$(BUILD)/obj/%.o)
-ASAN_CORE := $(CORE_SRC:%.c=$(BUILD)/obj-asan/%.o)
+OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o) $(TUI_SRC:%.c=$(BUILD)/obj/%.o) \
+	$(MAIN_SRC:%.c=$(BUILD)/obj/%.o)
+# What the unit tests link: everything but main().
+ASAN_CORE := $(CORE_SRC:%.c=$(BUILD)/obj-asan/%.o) $(TUI_SRC:%.c=$(BUILD)/obj-asan/%.o)
 ASAN_OBJ := $(ASAN_CORE) $(MAIN_SRC:%.c=$(BUILD)/obj-asan/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
@@ -134,6 +137,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR) $(DESTDIR)$(DATADIR)/docs
 	install -m 0755 $(BUILD)/hnsp-installer $(DESTDIR)$(PREFIX)/bin/hnsp-installer
 	cp -R playbooks roles $(DESTDIR)$(DATADIR)/
+	install -d $(DESTDIR)$(DATADIR)/inventory
+	cp -R inventory/examples $(DESTDIR)$(DATADIR)/inventory/
 	install -d $(DESTDIR)$(DATADIR)/installer/web
 	install -m 0644 installer/web/index.html installer/web/app.js installer/web/app.css \
 		$(DESTDIR)$(DATADIR)/installer/web/

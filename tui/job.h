@@ -1,0 +1,51 @@
+/* job.h: preflight or verify on a worker thread, so the screen stays live.
+ *
+ * A job reads the project file afresh, resolves how to reach its hosts
+ * (access_init, with $HNSP_KEY_PASSPHRASE) and runs the checks; the main loop
+ * polls job_poll() and then reads the report.  One job at a time.  The
+ * worker never touches the terminal and takes no signals. */
+#ifndef HNSP_TUI_JOB_H
+#define HNSP_TUI_JOB_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "catalog.h"
+#include "preflight.h"
+#include "project.h"
+#include "verify.h"
+
+enum job_kind { JOB_PREFLIGHT, JOB_VERIFY };
+
+struct job {
+	enum job_kind kind;
+	char path[PATH_MAX];                /* the project file */
+	char state[PATH_MAX];               /* the state directory */
+	const struct catalog *cat;          /* borrowed */
+	/* results, read once job_poll() said it finished */
+	struct project *project;            /* owned; the reports point into it */
+	struct preflight_report *preflight; /* owned; JOB_PREFLIGHT */
+	struct verify_report verify;        /* JOB_VERIFY */
+	char why[256];                      /* why it did not run, or "" */
+	long started_ms, elapsed_ms;        /* clock_ms() */
+	/* the worker */
+	pthread_t thread;
+	bool running;                       /* started and not joined */
+	bool finished;                      /* results are there */
+	atomic_bool done;                   /* set by the worker as it ends */
+};
+
+/* "preflight" or "verify". */
+const char *job_name(enum job_kind kind);
+/* Frees the last results and starts kind on the project file path (copied).
+ * Returns 0, HNSP_ERR_EXISTS (a job is running) or HNSP_ERR_NOMEM. */
+int job_start(struct job *j, enum job_kind kind, const char *path, const char *state,
+	      const struct catalog *cat);
+/* Joins a job that ended; true when it did so now. */
+bool job_poll(struct job *j);
+/* Waits for a running job and frees everything. */
+void job_release(struct job *j);
+
+#endif

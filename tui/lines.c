@@ -1,0 +1,66 @@
+/* lines.c: styled text lines, collected then drawn. */
+#include "lines.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void add(struct lines *l, enum style st, char *text)
+{
+	if (text == NULL)
+		return;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 32;
+		struct line *v = realloc(l->v, cap * sizeof(*v));
+		if (v == NULL) {
+			free(text);
+			return;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = (struct line){text, st};
+}
+
+void lines_add(struct lines *l, enum style st, const char *fmt, ...)
+{
+	char *text = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
+	va_end(ap);
+	add(l, st, text);
+}
+
+void lines_add_text(struct lines *l, enum style st, int indent, const char *text)
+{
+	while (text && *text) {
+		const char *nl = strchr(text, '\n');
+		int len = nl ? (int)(nl - text) : (int)strlen(text);
+		lines_add(l, st, "%*s%.*s", indent, "", len, text);
+		text = nl ? nl + 1 : NULL;
+	}
+}
+
+void lines_clear(struct lines *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].text);
+	l->n = 0;
+}
+
+void lines_release(struct lines *l)
+{
+	lines_clear(l);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+void lines_draw(const struct lines *l, size_t top, WINDOW *w, int y, int x, int rows, int cols)
+{
+	for (int r = 0; r < rows && top + (size_t)r < l->n; r++)
+		draw_text(w, y + r, x, cols, l->v[top + (size_t)r].st, l->v[top + (size_t)r].text);
+}

@@ -1,0 +1,34 @@
+/* lines.h: styled text lines that a screen collects and then draws.
+ *
+ * A screen's tick builds them from the models; its draw shows a window of
+ * them, each cut to the width. */
+#ifndef HNSP_TUI_LINES_H
+#define HNSP_TUI_LINES_H
+
+#include <curses.h>
+#include <stddef.h>
+
+#include "draw.h"
+
+struct line {
+	char *text;              /* owned */
+	enum style st;
+};
+
+struct lines {
+	struct line *v;          /* owned */
+	size_t n, cap;
+};
+
+/* Adds a line; on no memory the line is left out. */
+void lines_add(struct lines *l, enum style st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Adds text split at its newlines, each line indented by indent spaces. */
+void lines_add_text(struct lines *l, enum style st, int indent, const char *text);
+/* Empties the list (keeps its memory for reuse). */
+void lines_clear(struct lines *l);
+void lines_release(struct lines *l);
+/* Draws rows top.. of the lines at (y, x) in rows x cols. */
+void lines_draw(const struct lines *l, size_t top, WINDOW *w, int y, int x, int rows, int cols);
+
+#endif
