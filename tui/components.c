@@ -132,7 +132,7 @@ static void components_draw(struct app *app, void *s, WINDOW *w, const struct ar
 	y = a->top + a->rows - detail;
 	{
 		const struct item *it = &cs->items[cs->list.cursor];
-		mvwhline(w, y - 1, 0, ACS_HLINE, a->cols);
+		draw_hline(w, y - 1, 0, a->cols, ST_DIM);
 		draw_fmt(w, y++, 1, a->cols - 2, ST_HEAD, "%s: %s", it->c->id, it->c->description);
 		join(&it->c->hosts, buf, sizeof(buf));
 		draw_fmt(w, y++, 1, a->cols - 2, ST_NORMAL, "runs on:    %s", buf);

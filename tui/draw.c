@@ -19,6 +19,7 @@ static const struct {
 	{"↑↓", "up/dn"}, {"←→", "lt/rt"}, {"…", "..."}, {"·", "-"},  {"✓", "+"},
 	{"✗", "x"},      {"▶", ">"},      {"█", "#"},   {"░", "-"}, {"─", "-"},
 	{"•", "*"},      {"↓", "v"},      {"↑", "^"},   {"→", ">"}, {"←", "<"},
+	{"│", "|"},      {"┌", "+"},      {"┐", "+"},   {"└", "+"}, {"┘", "+"},
 };
 
 /* Colour (foreground, background; -1 the terminal's own) and attributes of
@@ -193,24 +194,47 @@ void draw_fill(WINDOW *w, int y, int x, int width, enum style st)
 	wattroff(w, draw_attr(st));
 }
 
+/* width copies of the symbol g (a UTF-8 character of one column). */
+static void repeat(WINDOW *w, int y, int x, int width, enum style st, const char *g)
+{
+	char buf[4 * 1024 + 1];
+	size_t len = strlen(g), off = 0;
+
+	for (int i = 0; i < width && off + len < sizeof(buf); i++, off += len)
+		memcpy(buf + off, g, len);
+	buf[off] = '\0';
+	draw_text(w, y, x, width, st, buf);
+}
+
 void draw_bar(WINDOW *w, int y, int x, int width, long done, long total, enum style st)
 {
-	char buf[3 * 256 + 1];
-	size_t off = 0;
-	long fill;
+	long fill = total > 0 ? (long)width * (done < total ? done : total) / total : 0;
 
 	if (width <= 0)
 		return;
-	if (width > 256)
-		width = 256;
-	fill = total > 0 ? (long)width * (done < total ? done : total) / total : 0;
-	for (int i = 0; i < width; i++) {
-		const char *g = i < fill ? "█" : "░";
-		memcpy(buf + off, g, strlen(g));
-		off += strlen(g);
+	repeat(w, y, x, (int)fill, st, "█");
+	repeat(w, y, x + (int)fill, width - (int)fill, st, "░");
+}
+
+void draw_hline(WINDOW *w, int y, int x, int width, enum style st)
+{
+	repeat(w, y, x, width, st, "─");
+}
+
+void draw_frame(WINDOW *w, int y, int x, int rows, int cols)
+{
+	if (rows < 2 || cols < 2)
+		return;
+	draw_text(w, y, x, 1, ST_NORMAL, "┌");
+	draw_hline(w, y, x + 1, cols - 2, ST_NORMAL);
+	draw_text(w, y, x + cols - 1, 1, ST_NORMAL, "┐");
+	for (int r = 1; r < rows - 1; r++) {
+		draw_text(w, y + r, x, 1, ST_NORMAL, "│");
+		draw_text(w, y + r, x + cols - 1, 1, ST_NORMAL, "│");
 	}
-	buf[off] = '\0';
-	draw_text(w, y, x, width, st, buf);
+	draw_text(w, y + rows - 1, x, 1, ST_NORMAL, "└");
+	draw_hline(w, y + rows - 1, x + 1, cols - 2, ST_NORMAL);
+	draw_text(w, y + rows - 1, x + cols - 1, 1, ST_NORMAL, "┘");
 }
 
 int draw_width(const char *s)

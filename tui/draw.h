@@ -49,6 +49,10 @@ int draw_fmt(WINDOW *w, int y, int x, int width, enum style st, const char *fmt,
 void draw_fill(WINDOW *w, int y, int x, int width, enum style st);
 /* A bar of width columns showing done out of total. */
 void draw_bar(WINDOW *w, int y, int x, int width, long done, long total, enum style st);
+/* A horizontal line of width columns. */
+void draw_hline(WINDOW *w, int y, int x, int width, enum style st);
+/* A frame of rows x cols whose top left corner is (y, x). */
+void draw_frame(WINDOW *w, int y, int x, int rows, int cols);
 /* The display columns s takes (as draw_text would draw it). */
 int draw_width(const char *s);
 

@@ -481,14 +481,7 @@ static void draw_box(int rows, int cols, int *y, int *x)
 	*x = (COLS - cols) / 2;
 	for (int r = 0; r < rows; r++)
 		draw_fill(stdscr, *y + r, *x, cols, ST_NORMAL);
-	mvwhline(stdscr, *y, *x + 1, ACS_HLINE, cols - 2);
-	mvwhline(stdscr, *y + rows - 1, *x + 1, ACS_HLINE, cols - 2);
-	mvwvline(stdscr, *y + 1, *x, ACS_VLINE, rows - 2);
-	mvwvline(stdscr, *y + 1, *x + cols - 1, ACS_VLINE, rows - 2);
-	mvwaddch(stdscr, *y, *x, ACS_ULCORNER);
-	mvwaddch(stdscr, *y, *x + cols - 1, ACS_URCORNER);
-	mvwaddch(stdscr, *y + rows - 1, *x, ACS_LLCORNER);
-	mvwaddch(stdscr, *y + rows - 1, *x + cols - 1, ACS_LRCORNER);
+	draw_frame(stdscr, *y, *x, rows, cols);
 }
 
 static void draw_question(struct app *app)
