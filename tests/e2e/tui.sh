@@ -1,0 +1,219 @@
+#!/usr/bin/env bash
+# tests/e2e/tui.sh: the TUI end to end in tmux, on the lab.
+#
+# Runs `hnsp-installer tui` (the sanitizer build) in an 80x24 tmux window on
+# a fresh state directory holding one project for three lab hosts, and does
+# what a person would: open the project, read the component checklist, give
+# a host an invalid address (the error shows at the field, the file stays
+# byte for byte the same), resize to 200x50 and back (nothing wider than the
+# window), run preflight (every host ok), apply the plan for real and watch
+# it reach success (Ctrl-C on the way asks to stop or detach), open the
+# verification report (all pass), replay the run from the runs screen, and
+# quit: exit status 0, no sanitizer report, the terminal back in cooked mode.
+# Then: the ASCII fallback without a UTF-8 locale, and SIGTERM.  The bundle
+# is built with the CLI while the first steps run.  Uses the default lab
+# (brought up if needed).
+set -u
+cd "$(dirname "$0")/../.."
+root=$PWD
+bin=$root/build/hnsp-installer-asan
+. tests/lib.sh
+export LANG=C.UTF-8 LC_ALL=C.UTF-8 # what tmux and the TUI speak, whatever the caller's locale
+tmp=$(mktemp -d)
+state=$tmp/state
+project=$state/projects/tuilab.yaml
+sock=hnsp-tui-test
+bundler=
+cleanup() {
+	tmux -L "$sock" kill-server 2>/dev/null
+	[ -n "$bundler" ] && kill "$bundler" 2>/dev/null && wait "$bundler" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+if ! timeout 600 tests/lab/lab.sh up >"$tmp/up.log" 2>&1; then
+	not_ok "lab up: $(tail -n 3 "$tmp/up.log")"
+	echo "tui: $passed passed, $failed failed"
+	exit 0
+fi
+
+mkdir -p "$state/projects"
+cat >"$project" <<EOF
+name: tuilab
+ssh:
+  user: root
+  key_file: $root/build/lab/id_ed25519
+  known_hosts: $root/build/lab/known_hosts
+  host_key_policy: strict
+hosts:
+  - name: master1
+    address: 10.77.0.11
+    roles: [master, etcd]
+  - name: worker1
+    address: 10.77.0.14
+    roles: [worker]
+  - name: registry1
+    address: 10.77.0.19
+    roles: [registry, monitoring]
+network:
+  host_cidrs: [10.77.0.0/24]
+components:
+  base: {}
+artefacts:
+  source: offline
+  bundle: bundles/tuilab
+EOF
+"$bin" --state "$state" bundle "$project" >"$tmp/bundle.log" 2>&1 &
+bundler=$!
+
+# ---- helpers: the screen as a person sees it ----
+
+screen() { tmux -u -L "$sock" capture-pane -p -J; }
+# keys KEY...: types them, one at a time (an Esc followed at once by a key
+# would read as Alt+key).
+keys() { for k in "$@"; do tmux -u -L "$sock" send-keys "$k"; sleep 0.15; done; }
+# wait_for REGEX [SECONDS]: until the screen shows REGEX.
+wait_for() {
+	local deadline=$((SECONDS + ${2:-20}))
+	until screen | grep -Eq -- "$1"; do
+		[ $SECONDS -ge $deadline ] && { screen | sed 's/^/# /' | grep -v '^# *$'; return 1; }
+		sleep 0.2
+	done
+}
+# shows REGEX: the screen has a line matching REGEX (extended).
+shows() { screen | grep -Eq -- "$1"; }
+# measure: the number of lines, the widest line and the length of the last
+# (its keys), in characters.
+measure() {
+	screen | python3 -c 'import sys
+lines = sys.stdin.read().split("\n")[:-1]
+print(len(lines), max(len(l) for l in lines), len(lines[-1].rstrip()))'
+}
+# fits W H: the screen is redrawn at W x H - the bottom line holds the keys,
+# the app's at the right end - and no line is wider than W.
+fits() {
+	local deadline=$((SECONDS + 5)) n wide keys
+	tmux -u -L "$sock" resize-window -x "$1" -y "$2"
+	while [ $SECONDS -lt $deadline ]; do
+		read -r n wide keys <<<"$(measure)"
+		[ "$n" -eq "$2" ] && [ "$wide" -le "$1" ] && [ "$keys" -gt $(($1 - 6)) ] &&
+			shows "q quit *$" && return 0
+		sleep 0.2
+	done
+	echo "# at ${1}x$2: $n lines, the widest $wide, the keys' line $keys long"
+	return 1
+}
+# every_host_ok: each host's row of the preflight table starts with ok cells.
+every_host_ok() {
+	for h in master1 worker1 registry1; do shows "^ $h +ok +ok +ok" || return 1; done
+}
+# start NAME ENV...: the TUI in a new 80x24 window; when it ends, its exit
+# status and the terminal's modes are written down.
+start() {
+	local name=$1
+	shift
+	tmux -u -L "$sock" new-session -d -s "$name" -x 80 -y 24 \
+		"cd '$root' && env $* '$bin' --state '$state' tui 2>'$tmp/$name.err'; echo \$? >'$tmp/$name.rc'; stty -a >'$tmp/$name.stty'; sleep 600"
+}
+# ended NAME: the TUI of window NAME ended with a restored terminal and no
+# sanitizer report; prints its exit status.
+ended() {
+	for _ in $(seq 100); do [ -s "$tmp/$1.rc" ] && break; sleep 0.1; done
+	[ -s "$tmp/$1.rc" ] && ! grep -Eq 'Sanitizer|runtime error' "$tmp/$1.err" &&
+		grep -Eq '(^| )icanon( |$)' "$tmp/$1.stty" && grep -Eq '(^| )echo( |$)' "$tmp/$1.stty" &&
+		[ "$(tmux -u -L "$sock" display -p -t "$1" '#{alternate_on}')" = 0 ] &&
+		cat "$tmp/$1.rc"
+}
+
+# ---- the walk ----
+
+start main
+wait_for "tuilab +3 +valid"
+verdict "the picker lists the project of the state directory as valid, with 3 hosts"
+
+keys Enter
+wait_for "valid: 3 hosts" && shows "master1 +10.77.0.11 +master, etcd" &&
+	shows "registry1 +10.77.0.19 +registry, monitoring"
+verdict "the overview shows the project valid, with its hosts and roles"
+
+keys c
+wait_for "pulls in:" && shows "\[x\] base +selected" &&
+	shows "\[\+\] artefacts +needed by base" && keys Down &&
+	wait_for "pulls in: +artefacts" && shows "depends on: artefacts"
+verdict "the component checklist shows what is selected, what it needs and what it pulls in"
+keys Escape
+
+before=$(sha256sum <"$project")
+keys h
+wait_for "worker1 +10.77.0.14" && keys Down Enter && wait_for "Address +\[10.77.0.14" &&
+	keys Down C-u 10.0.0.300 Enter &&
+	wait_for "! '10.0.0.300' is not an IPv4 or IPv6 address" &&
+	screen | grep -A1 "Address" | grep -q "is not an IPv4" &&
+	shows "not saved, the file is unchanged" &&
+	[ "$(sha256sum <"$project")" = "$before" ]
+verdict "a host form given 10.0.0.300 shows the error at the address field and writes nothing"
+keys Escape Escape
+
+wait_for "Overview" && fits 200 50 && shows "worker1 +10.77.0.14" && fits 80 24
+verdict "the overview redraws at 200x50 and at 80x24 with no line wider than the window"
+
+keys p
+wait_for "preflight: 3 hosts" 120 && shows "preflight: 3 hosts, 0 failures" && ! shows "FAIL" &&
+	every_host_ok
+verdict "preflight shows the host x check table with every host ok"
+keys Escape
+
+wait "$bundler"
+rc=$?
+bundler=
+[ $rc = 0 ]
+verdict "the CLI built the project's offline bundle (exit $rc)"
+
+keys a
+wait_for "Plan of tuilab: 2 phases" && shows "1 +artefacts" && shows "2 +base" &&
+	keys Enter && wait_for "Apply this plan to the 3 hosts of 'tuilab'" && keys y &&
+	wait_for "Run [0-9]+-[0-9]+-tuilab-[0-9]+ · tuilab" 60
+verdict "the plan lists its phases and, once confirmed, the run starts"
+run=$(screen | grep -Eo "[0-9]+-[0-9]+-tuilab-[0-9]+" | head -n 1)
+
+keys C-c
+wait_for "A run is in progress" && shows "s  stop the run" && shows "d  detach" &&
+	keys Escape && sleep 0.5 && ! shows "A run is in progress"
+verdict "Ctrl-C during the run asks whether to stop it or detach; Esc carries on"
+
+wait_for "Phase [12]/2" 60 && fits 200 50 && fits 80 24
+verdict "the live run redraws at 200x50 and at 80x24 with no line wider than the window"
+
+wait_for "· tuilab · succeeded ·" 420 && shows "artefacts +█+ [0-9]+/[0-9]+ +succeeded" &&
+	shows "base +█+ [0-9]+/[0-9]+ +succeeded" && ! shows "failed in"
+verdict "the run's progress reaches success: both phases' bars full and succeeded"
+[ "$(python3 -c "import json; print(json.load(open('$state/runs/$run/summary.json'))['state'])" 2>/dev/null)" = succeeded ]
+verdict "the journal has the run as succeeded"
+
+keys v
+wait_for "verified: [0-9]+ checks, 0 failed" 300 && shows "base +time-skew +pass"
+verdict "the verification report shows every check passed"
+
+keys Escape Escape r
+wait_for "$run +tuilab +succeeded +2/2" && keys Enter && wait_for "Run $run · tuilab · succeeded" &&
+	shows "base +█+ [0-9]+/[0-9]+ +succeeded"
+verdict "the runs screen lists the run, and opening it replays it to its end"
+
+keys q
+[ "$(ended main)" = 0 ]
+verdict "q quits with exit status 0, the terminal restored and no sanitizer report"
+
+# ---- without UTF-8, and on SIGTERM ----
+
+start ascii LANG=C LC_ALL=C
+wait_for "tuilab" && keys Enter && wait_for "valid: 3 hosts" && keys c && wait_for "pulls in:" &&
+	! screen | LC_ALL=C grep -q '[^ -~]' && keys q && [ "$(ended ascii)" = 0 ]
+verdict "without a UTF-8 locale every character on the screen is ASCII"
+
+start term
+wait_for "tuilab" && keys Enter && wait_for "valid: 3 hosts" &&
+	kill -TERM "$(pgrep -P "$(tmux -u -L "$sock" display -p -t term '#{pane_pid}')")" &&
+	[ "$(ended term)" = 1 ]
+verdict "SIGTERM ends the TUI with exit status 1 and the terminal restored"
+
+echo "tui: $passed passed, $failed failed"
