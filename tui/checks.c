@@ -226,7 +226,7 @@ static void verify_tick(struct app *app, void *s)
 	/* The row under the cursor, whole. */
 	lines_clear(&c->details);
 	if (have(app, JOB_VERIFY) && list_selected(&c->list, &row))
-		lines_add_text(&c->details, ST_NORMAL, 0, rep->rows[row].detail);
+		lines_add_text(&c->details, ST_NORMAL, 0, COLS - 2, rep->rows[row].detail);
 }
 
 static void verify_draw(struct app *app, void *s, WINDOW *w, const struct area *a)

@@ -73,11 +73,6 @@ void draw_init(bool utf8, bool color)
 	}
 }
 
-bool draw_utf8(void)
-{
-	return utf8_mode;
-}
-
 int draw_attr(enum style st)
 {
 	if (!color_mode)

@@ -32,7 +32,6 @@ enum style {
  * up.  utf8: the locale's codeset is UTF-8; color: has_colors() and NO_COLOR
  * unset or empty. */
 void draw_init(bool utf8, bool color);
-bool draw_utf8(void);
 
 /* The curses attributes of a style. */
 int draw_attr(enum style st);

@@ -280,22 +280,6 @@ void form_set_errors(struct form *f, const struct diag_list *diags)
 	f->other_total += diags ? diags->dropped : 0;
 }
 
-bool form_has_errors(const struct form *f)
-{
-	for (size_t i = 0; i < f->n; i++)
-		if (f->fields[i].error[0])
-			return true;
-	return f->other_total > 0;
-}
-
-bool form_typing(const struct form *f)
-{
-	size_t option;
-	const struct form_field *fld = focused(f, &option);
-
-	return fld != NULL && is_text(fld);
-}
-
 /* Typing keys into a text field. */
 static bool text_key(struct form_field *fld, int key)
 {
@@ -453,10 +437,10 @@ void form_draw(struct form *f, WINDOW *w, int y, int x, int rows, int cols)
 {
 	struct row layout_rows[256];
 	size_t n = layout(f, layout_rows, sizeof(layout_rows) / sizeof(layout_rows[0]));
-	int label_w = 0, box_w, body = rows - (f->nother ? (int)f->nother + 2 : 0), focus_row = 0;
+	/* The other errors go below the fields when there is room for both. */
+	bool others = f->nother > 0 && rows - (int)f->nother - 2 >= 3;
+	int label_w = 0, box_w, body = others ? rows - (int)f->nother - 2 : rows, focus_row = 0;
 
-	if (body < 3)
-		body = rows;
 	for (size_t i = 0; i < f->n; i++)
 		if (draw_width(f->fields[i].def->label) > label_w)
 			label_w = draw_width(f->fields[i].def->label);
@@ -487,10 +471,10 @@ void form_draw(struct form *f, WINDOW *w, int y, int x, int rows, int cols)
 		else
 			draw_option(fld, (size_t)row->option, focus, w, yy, x + label_w, cols - label_w);
 	}
-	if (f->nother == 0)
+	if (!others)
 		return;
 	draw_fmt(w, y + body + 1, x, cols, ST_HEAD, "Problems in the project (%zu)",
 		 f->other_total);
-	for (size_t i = 0; i < f->nother && body + 2 + (int)i < rows; i++)
+	for (size_t i = 0; i < f->nother; i++)
 		draw_fmt(w, y + body + 2 + (int)i, x, cols, ST_FAIL, "! %s", f->other[i]);
 }

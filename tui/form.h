@@ -73,11 +73,8 @@ void form_load(struct form *f, const json_t *obj);
 int form_apply(const struct form *f, json_t *obj);
 /* Shows the errors of diags (borrowed) at their fields; the rest in other. */
 void form_set_errors(struct form *f, const struct diag_list *diags);
-bool form_has_errors(const struct form *f);
 /* Handles an editing or moving key; true when it was one. */
 bool form_key(struct form *f, int key);
-/* True when the focus is on a text field (printable keys are typed). */
-bool form_typing(const struct form *f);
 /* Draws the form in rows x cols at (y, x). */
 void form_draw(struct form *f, WINDOW *w, int y, int x, int rows, int cols);
 

@@ -26,7 +26,8 @@ static void hosts_tick(struct app *app, void *s)
 	lines_clear(&h->rows);
 	json_array_foreach(hosts, i, host)
 	{
-		char roles[256] = "", port[16] = "", *user;
+		char roles[256] = "", port[16] = "";
+		const char *user = json_string_value(json_object_get(host, "user"));
 		size_t len = 0;
 		json_array_foreach(json_object_get(host, "roles"), k, role)
 			len += (size_t)snprintf(roles + len, len < sizeof(roles) ? sizeof(roles) - len : 0,
@@ -34,10 +35,10 @@ static void hosts_tick(struct app *app, void *s)
 		if (json_is_integer(json_object_get(host, "port")))
 			snprintf(port, sizeof(port), "%lld",
 				 (long long)json_integer_value(json_object_get(host, "port")));
-		user = (char *)(json_string_value(json_object_get(host, "user")) ?: "");
 		lines_add(&h->rows, ST_NORMAL, "%-16s %-18s %-6s %-10s %s",
 			  json_string_value(json_object_get(host, "name")) ?: "?",
-			  json_string_value(json_object_get(host, "address")) ?: "?", port, user, roles);
+			  json_string_value(json_object_get(host, "address")) ?: "?", port,
+			  user ? user : "", roles);
 	}
 	list_set(&h->list, h->rows.n);
 }

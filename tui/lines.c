@@ -35,12 +35,39 @@ void lines_add(struct lines *l, enum style st, const char *fmt, ...)
 	add(l, st, text);
 }
 
-void lines_add_text(struct lines *l, enum style st, int indent, const char *text)
+/* Bytes of s that fill at most cols columns (a UTF-8 character counts one),
+ * broken after a space when one is in the second half; at least one character. */
+static int fit(const char *s, int len, int cols)
+{
+	int end = 0, chars = 0, space = -1;
+
+	while (end < len && chars < cols) {
+		if (s[end] == ' ')
+			space = end + 1;
+		end++;
+		while (end < len && ((unsigned char)s[end] & 0xC0) == 0x80)
+			end++;
+		chars++;
+	}
+	if (end < len && space > end / 2)
+		return space;
+	return end > 0 ? end : len;
+}
+
+void lines_add_text(struct lines *l, enum style st, int indent, int width, const char *text)
 {
 	while (text && *text) {
 		const char *nl = strchr(text, '\n');
-		int len = nl ? (int)(nl - text) : (int)strlen(text);
-		lines_add(l, st, "%*s%.*s", indent, "", len, text);
+		int len = nl ? (int)(nl - text) : (int)strlen(text), first = 1;
+
+		do { /* a long line goes on, indented two more */
+			int cols = width - indent - (first ? 0 : 2);
+			int n = width > 0 && cols > 8 ? fit(text, len, cols) : len;
+			lines_add(l, st, "%*s%.*s", indent + (first ? 0 : 2), "", n, text);
+			text += n;
+			len -= n;
+			first = 0;
+		} while (len > 0);
 		text = nl ? nl + 1 : NULL;
 	}
 }

@@ -23,8 +23,9 @@ struct lines {
 /* Adds a line; on no memory the line is left out. */
 void lines_add(struct lines *l, enum style st, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Adds text split at its newlines, each line indented by indent spaces. */
-void lines_add_text(struct lines *l, enum style st, int indent, const char *text);
+/* Adds text split at its newlines, each line indented by indent spaces and,
+ * when width > 0, wrapped to fit width columns. */
+void lines_add_text(struct lines *l, enum style st, int indent, int width, const char *text);
 /* Empties the list (keeps its memory for reuse). */
 void lines_clear(struct lines *l);
 void lines_release(struct lines *l);

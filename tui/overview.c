@@ -10,6 +10,7 @@
 struct overview {
 	struct list list;         /* a pager over lines */
 	unsigned gen;             /* the app's generation collected, + 1 */
+	int cols;                 /* the window's width then: problems are wrapped to it */
 	struct lines lines;
 	char unfinished[128];     /* the project's newest run when it did not succeed */
 	char unfinished_state[16];
@@ -120,8 +121,10 @@ static void overview_collect(struct app *app, struct overview *o)
 	for (size_t i = 0; i < e->diags.len; i++) {
 		const struct diag *d = &e->diags.items[i];
 		bool err = d->severity == DIAG_ERROR;
-		lines_add(&o->lines, err ? ST_FAIL : ST_WARN, "  %u:%u: %s: %s", d->line, d->column,
-			  err ? "error" : "warning", d->message);
+		char text[1024];
+		snprintf(text, sizeof(text), "%u:%u: %s: %s", d->line, d->column,
+			 err ? "error" : "warning", d->message);
+		lines_add_text(&o->lines, err ? ST_FAIL : ST_WARN, 2, COLS - 2, text);
 	}
 }
 
@@ -129,9 +132,10 @@ static void overview_tick(struct app *app, void *s)
 {
 	struct overview *o = s;
 
-	if (o->gen != app->generation + 1) {
+	if (o->gen != app->generation + 1 || o->cols != COLS) {
 		overview_collect(app, o);
 		o->gen = app->generation + 1;
+		o->cols = COLS;
 		list_set(&o->list, o->lines.n);
 	}
 }

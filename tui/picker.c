@@ -85,10 +85,16 @@ static void picker_collect(struct app *app, struct picker *p)
 	p->n = 0;
 	if (projects_list(app->cfg->state_dir, &names) == 0 &&
 	    (p->entries = calloc(names.n + 1, sizeof(*p->entries))) != NULL) {
-		if (app->cfg->project != NULL)
+		char given[PATH_MAX] = "", real[PATH_MAX];
+		if (app->cfg->project != NULL) {
 			add_entry(app, p, app->cfg->project, runs);
+			if (realpath(app->cfg->project, given) == NULL)
+				given[0] = '\0';
+		}
 		for (size_t i = 0; i < names.n; i++) {
 			projects_path(app->cfg->state_dir, names.v[i], path, sizeof(path));
+			if (given[0] && realpath(path, real) != NULL && strcmp(real, given) == 0)
+				continue; /* the one given, listed first */
 			add_entry(app, p, path, runs);
 		}
 	}

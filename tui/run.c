@@ -11,9 +11,10 @@ struct run_screen {
 	bool failures;            /* what failed is shown instead of the log */
 	bool shown_failures;      /* switched to it once, when the run ended failing */
 	size_t nfailures;         /* failures folded into details */
+	int width;                /* the width they were wrapped to */
+	unsigned gen;             /* the app's generation folded, + 1 */
 	struct lines details;     /* every failure, whole */
-	char note_seen[APP_NOTE_MAX]; /* the app's run_note folded into note */
-	struct lines note;
+	struct lines note;        /* the app's run_note */
 };
 
 /* How each state of a phase looks. */
@@ -49,13 +50,13 @@ static int run_open(struct app *app, void *s, const void *arg)
 	return 0;
 }
 
-/* The last want lines of text, under label, indented. */
-static void add_tail(struct lines *l, const char *label, const char *text, int want)
+/* The last want lines of text, under label, indented, wrapped to width. */
+static void add_tail(struct lines *l, const char *label, const char *text, int want, int width)
 {
 	const char *start = text + strlen(text);
 	int lines = 0;
 
-	while (start > text && (start[-1] == '\n'))
+	while (start > text && start[-1] == '\n')
 		start--;
 	if (start == text)
 		return;
@@ -63,46 +64,68 @@ static void add_tail(struct lines *l, const char *label, const char *text, int w
 		if (*--start == '\n' && ++lines > want)
 			start++;
 	lines_add(l, ST_DIM, "    %s", label);
-	lines_add_text(l, ST_NORMAL, 6, start);
+	lines_add_text(l, ST_NORMAL, 6, width, start);
+}
+
+static const char *field(const json_t *f, const char *key)
+{
+	const char *s = json_string_value(json_object_get(f, key));
+
+	return s ? s : "";
+}
+
+/* Every failure, whole, wrapped to width. */
+static void add_failures(struct lines *l, const json_t *failures, int width)
+{
+	static const char *const labels[][2] = {
+		{"task", "task: "}, {"msg", "message: "}, {"ssh", "ssh: "}};
+	const json_t *f;
+	size_t i;
+
+	json_array_foreach(failures, i, f)
+	{
+		if (field(f, "host")[0]) /* the engine's own failure of a phase names no host */
+			lines_add(l, ST_FAIL, "%s %s in phase %lld %s", field(f, "host"),
+				  field(f, "status")[0] ? field(f, "status") : "failed",
+				  (long long)json_integer_value(json_object_get(f, "phase")),
+				  field(f, "component"));
+		else
+			lines_add(l, ST_FAIL, "phase %lld %s failed",
+				  (long long)json_integer_value(json_object_get(f, "phase")),
+				  field(f, "component"));
+		for (size_t k = 0; k < sizeof(labels) / sizeof(labels[0]); k++) {
+			char text[8192];
+			if (!field(f, labels[k][0])[0])
+				continue;
+			snprintf(text, sizeof(text), "%s%s", labels[k][1], field(f, labels[k][0]));
+			lines_add_text(l, ST_NORMAL, 4, width, text);
+		}
+		add_tail(l, "stderr, last lines:", field(f, "stderr_tail"), 10, width);
+		add_tail(l, "stdout, last lines:", field(f, "stdout_tail"), 5, width);
+		if (field(f, "log")[0]) {
+			lines_add(l, ST_DIM, "    the phase's full log:");
+			lines_add_text(l, ST_DIM, 6, width, field(f, "log"));
+		}
+		lines_add(l, ST_NORMAL, " ");
+	}
 }
 
 static void run_tick(struct app *app, void *s)
 {
 	struct run_screen *r = s;
-	const json_t *failures = app->run.failures, *f;
-	size_t i;
+	const json_t *failures = app->run.failures;
+	int width = COLS - 2;
 
-	if (json_array_size(failures) != r->nfailures) {
+	/* Again when failures come, or the window's width changes. */
+	if (json_array_size(failures) != r->nfailures || width != r->width ||
+	    app->generation + 1 != r->gen) {
 		r->nfailures = json_array_size(failures);
+		r->width = width;
+		r->gen = app->generation + 1;
 		lines_clear(&r->details);
-		json_array_foreach(failures, i, f)
-		{
-			const char *ssh = json_string_value(json_object_get(f, "ssh"));
-			lines_add(&r->details, ST_FAIL, "%s %s in phase %lld %s",
-				  json_string_value(json_object_get(f, "host")) ?: "?",
-				  json_string_value(json_object_get(f, "status")) ?: "failed",
-				  (long long)json_integer_value(json_object_get(f, "phase")),
-				  json_string_value(json_object_get(f, "component")) ?: "?");
-			lines_add(&r->details, ST_NORMAL, "    task: %s",
-				  json_string_value(json_object_get(f, "task")) ?: "?");
-			lines_add(&r->details, ST_DIM, "    message:");
-			lines_add_text(&r->details, ST_NORMAL, 6,
-				       json_string_value(json_object_get(f, "msg")) ?: "");
-			if (ssh != NULL && ssh[0])
-				lines_add(&r->details, ST_NORMAL, "    ssh: %s", ssh);
-			add_tail(&r->details, "stderr, last lines:",
-				 json_string_value(json_object_get(f, "stderr_tail")) ?: "", 10);
-			add_tail(&r->details, "stdout, last lines:",
-				 json_string_value(json_object_get(f, "stdout_tail")) ?: "", 5);
-			lines_add(&r->details, ST_DIM, "    full log: %s",
-				  json_string_value(json_object_get(f, "log")) ?: "?");
-			lines_add(&r->details, ST_NORMAL, " ");
-		}
-	}
-	if (strcmp(r->note_seen, app->run_note) != 0) {
-		snprintf(r->note_seen, sizeof(r->note_seen), "%s", app->run_note);
+		add_failures(&r->details, failures, width);
 		lines_clear(&r->note);
-		lines_add_text(&r->note, ST_FAIL, 0, app->run_note);
+		lines_add_text(&r->note, ST_FAIL, 0, width, app->run_note);
 	}
 	if (runview_ended(&app->run) && r->nfailures > 0 && !r->shown_failures) {
 		r->failures = r->shown_failures = true;

@@ -101,7 +101,7 @@ static void on_run_start(struct runview *rv, const json_t *ev)
 		p->estimate_ms = json_is_integer(v) ? (double)json_integer_value(v) : -1;
 	}
 	log_line(rv, TONE_PLAIN, "run %s: %zu phases%s", rv->id, json_array_size(phases),
-	      rv->resumed ? " (resumed)" : "");
+		 rv->resumed ? " (resumed)" : "");
 }
 
 static void on_phase_start(struct runview *rv, const json_t *ev)
@@ -128,7 +128,7 @@ static void on_phase_start(struct runview *rv, const json_t *ev)
 	rv->task[0] = '\0';
 	rv->ok = rv->changed = rv->failed = rv->unreachable = rv->skipped = 0;
 	log_line(rv, TONE_PLAIN, "phase %ld/%ld %s: started on %zu hosts", num(ev, "phase"),
-	      num(ev, "phases_total"), p->component, rv->hosts_total);
+		 num(ev, "phases_total"), p->component, rv->hosts_total);
 }
 
 static void on_phase_skip(struct runview *rv, const json_t *ev)
@@ -142,7 +142,7 @@ static void on_phase_skip(struct runview *rv, const json_t *ev)
 	snprintf(p->status, sizeof(p->status), "%s", earlier ? "succeeded" : "skipped");
 	snprintf(p->note, sizeof(p->note), "%s", str(ev, "reason"));
 	log_line(rv, TONE_DIM, "phase %ld %s: skipped, %s", num(ev, "phase"), p->component,
-	      str(ev, "reason"));
+		 str(ev, "reason"));
 }
 
 static void on_play_start(struct runview *rv, const json_t *ev)
@@ -178,6 +178,44 @@ static int rank(char r)
 	return at ? (int)(at - order) + 1 : 0;
 }
 
+/* The failure in phase (0-based) for f's host and task, or NULL. */
+static json_t *same_failure(struct runview *rv, long phase, const json_t *f)
+{
+	size_t i;
+	json_t *g;
+
+	json_array_foreach(rv->failures, i, g)
+		if (json_integer_value(json_object_get(g, "phase")) == phase + 1 &&
+		    strcmp(str(g, "host"), str(f, "host")) == 0 &&
+		    strcmp(str(g, "task"), str(f, "task")) == 0)
+			return g;
+	return NULL;
+}
+
+/* Records a failure as it happens (a host_result) or as the phase's end
+ * reports it; the two of one host and task become one, the end's fields
+ * (the SSH reason, the log) added. */
+static void add_failure(struct runview *rv, long phase, const json_t *f)
+{
+	static const char *const keys[] = {"host", "task", "status", "msg", "ssh",
+					   "stderr_tail", "stdout_tail"};
+	json_t *g = same_failure(rv, phase, f);
+
+	if (phase < 0)
+		return;
+	if (g == NULL) {
+		if (json_array_size(rv->failures) >= RUNVIEW_MAX_FAILURES ||
+		    (g = json_object()) == NULL)
+			return;
+		json_object_set_new(g, "phase", json_integer(phase + 1));
+		json_object_set_new(g, "component", json_string(rv->phases[phase].component));
+		json_array_append_new(rv->failures, g);
+	}
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		if (str(f, keys[k])[0])
+			json_object_set_new(g, keys[k], json_string(str(f, keys[k])));
+}
+
 static void on_host_result(struct runview *rv, const json_t *ev)
 {
 	const char *s = str(ev, "status"), *host = str(ev, "host");
@@ -202,14 +240,17 @@ static void on_host_result(struct runview *rv, const json_t *ev)
 	for (size_t h = 0; t != NULL && h < rv->nhosts; h++)
 		if (strcmp(rv->hosts[h], host) == 0 && rank(r) > rank(t->result[h]))
 			t->result[h] = r;
-	if (r == 'f' || r == 'u')
+	if (r == 'f' || r == 'u') {
 		log_line(rv, TONE_BAD, "  %s %s: %s: %s", host, s, str(ev, "task"), str(ev, "msg"));
+		add_failure(rv, rv->current, ev);
+	}
 }
 
 static void on_phase_end(struct runview *rv, const json_t *ev)
 {
 	struct runview_phase *p = phase_of(rv, ev);
 	const json_t *results = json_object_get(ev, "results"), *h, *f;
+	json_t *mine;
 	const char *host;
 	bool good = strcmp(str(ev, "status"), "succeeded") == 0;
 	size_t i;
@@ -223,22 +264,17 @@ static void on_phase_end(struct runview *rv, const json_t *ev)
 	if (good)
 		p->tasks_done = p->tasks_total;
 	log_line(rv, good ? TONE_GOOD : TONE_BAD, "phase %ld %s: %s in %.1f s", num(ev, "phase"),
-	      p->component, p->status, (double)p->duration_ms / 1000.0);
+		 p->component, p->status, (double)p->duration_ms / 1000.0);
 	json_object_foreach((json_t *)results, host, h)
-		log_line(rv, TONE_DIM, "  %-16s ok=%-3ld changed=%-3ld failed=%-3ld unreachable=%-3ld "
-				    "skipped=%ld", host, num(h, "ok"), num(h, "changed"),
-		      num(h, "failed"), num(h, "unreachable"), num(h, "skipped"));
+		log_line(rv, TONE_DIM, "  %-16s ok=%-3ld changed=%-3ld failed=%-3ld "
+				       "unreachable=%-3ld skipped=%ld",
+			 host, num(h, "ok"), num(h, "changed"), num(h, "failed"),
+			 num(h, "unreachable"), num(h, "skipped"));
 	json_array_foreach(json_object_get(ev, "failures"), i, f)
-	{
-		json_t *copy;
-		if (json_array_size(rv->failures) >= RUNVIEW_MAX_FAILURES ||
-		    (copy = json_deep_copy(f)) == NULL)
-			break;
-		json_object_set_new(copy, "phase", json_integer(num(ev, "phase")));
-		json_object_set_new(copy, "component", json_string(p->component));
-		json_object_set_new(copy, "log", json_string(str(ev, "log")));
-		json_array_append_new(rv->failures, copy);
-	}
+		add_failure(rv, p - rv->phases, f);
+	json_array_foreach(rv->failures, i, mine) /* where to read the whole story */
+		if (json_integer_value(json_object_get(mine, "phase")) == p - rv->phases + 1)
+			json_object_set_new(mine, "log", json_string(str(ev, "log")));
 }
 
 static void on_run_end(struct runview *rv, const json_t *ev)
@@ -248,8 +284,8 @@ static void on_run_end(struct runview *rv, const json_t *ev)
 	snprintf(rv->status, sizeof(rv->status), "%s", str(ev, "status"));
 	rv->ended = json_real_value(json_object_get(ev, "ts"));
 	log_line(rv, strcmp(rv->status, "succeeded") == 0 ? TONE_GOOD : TONE_BAD,
-	      "run %s: %s in %ld:%02ld; journal %s", str(ev, "run"), rv->status, (long)d / 60,
-	      (long)d % 60, str(ev, "dir"));
+		 "run %s: %s in %ld:%02ld; journal %s", str(ev, "run"), rv->status, (long)d / 60,
+		 (long)d % 60, str(ev, "dir"));
 }
 
 static void on_task_start(struct runview *rv, const json_t *ev)

@@ -63,8 +63,10 @@ struct runview {
 	size_t ntasks;           /* tasks started in the phase */
 	char task[160];          /* the task running */
 	long ok, changed, failed, unreachable, skipped; /* results in the phase */
-	/* failures of every phase, oldest first: {phase, component, host, task,
-	 * status, msg, ssh, stderr_tail, stdout_tail, log} */
+	/* failures of every phase, oldest first, as they happen (a failed or
+	 * unreachable host_result) and as phase_end reports them, one per host
+	 * and task: {phase, component, host, task, status, msg, ssh,
+	 * stderr_tail, stdout_tail, log} */
 	json_t *failures;        /* owned array */
 	struct runview_line log[RUNVIEW_LOG_LINES]; /* line k at [k % RUNVIEW_LOG_LINES] */
 	size_t nlog;             /* lines ever logged */

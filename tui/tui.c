@@ -490,7 +490,7 @@ static void draw_question(struct app *app)
 	int width = 0, rows, y, x;
 
 	/* Drawn from the app's own text: the question, a line at a time. */
-	lines_add_text(&q, ST_HEAD, 0, app->question);
+	lines_add_text(&q, ST_HEAD, 0, 0, app->question);
 	for (size_t i = 0; i < q.n; i++)
 		width = draw_width(q.v[i].text) + 4 > width ? draw_width(q.v[i].text) + 4 : width;
 	for (size_t i = 0; i < app->nchoices; i++)
@@ -553,10 +553,10 @@ static void loop(struct app *app)
 		struct frame *top;
 		int ch;
 
-		if (got_signal == SIGINT) {
+		if (got_signal == SIGINT && child_alive(&app->child)) {
 			got_signal = 0;
-			act_quit(app, NULL);
-		} else if (got_signal != 0) { /* SIGTERM, SIGHUP: leave; a run goes on */
+			ask_about_run(app);
+		} else if (got_signal != 0) { /* leave; a run goes on */
 			if (child_alive(&app->child))
 				detach(app, NULL);
 			app->exit_code = 1;

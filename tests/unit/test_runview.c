@@ -73,9 +73,12 @@ static void test_failed_run(void **state)
 	assert_int_equal(rv.tasks[1].result[1], 's');
 	assert_string_equal(rv.tasks[2].name, "handler: h");
 	assert_int_equal(rv.failed, 1);
-	/* The root cause, with where it happened. */
+	/* The root cause, with where it happened: the result as it came and the
+	 * phase's report of it are one failure. */
 	assert_int_equal(json_array_size(rv.failures), 1);
 	f = json_array_get(rv.failures, 0);
+	assert_string_equal(json_string_value(json_object_get(f, "msg")), "boom");
+	assert_string_equal(json_string_value(json_object_get(f, "stderr_tail")), "x\ny");
 	assert_string_equal(json_string_value(json_object_get(f, "host")), "a");
 	assert_string_equal(json_string_value(json_object_get(f, "component")), "artefacts");
 	assert_int_equal(json_integer_value(json_object_get(f, "phase")), 1);
