@@ -8,7 +8,8 @@
 # byte for byte the same), resize to 200x50 and back (nothing wider than the
 # window), run preflight (every host ok), apply the plan for real and watch
 # it reach success (Ctrl-C on the way asks to stop or detach), open the
-# verification report (all pass), replay the run from the runs screen, and
+# verification report (all pass), replay the run from the runs screen, see
+# a run that fails (a host that does not answer) with its root cause, and
 # quit: exit status 0, no sanitizer report, the terminal back in cooked mode.
 # Then: the ASCII fallback without a UTF-8 locale, and SIGTERM.  The bundle
 # is built with the CLI while the first steps run.  Uses the default lab
@@ -76,10 +77,13 @@ keys() { for k in "$@"; do tmux -u -L "$sock" send-keys "$k"; sleep 0.15; done; 
 wait_for() {
 	local deadline=$((SECONDS + ${2:-20}))
 	until screen | grep -Eq -- "$1"; do
-		[ $SECONDS -ge $deadline ] && { screen | sed 's/^/# /' | grep -v '^# *$'; return 1; }
+		[ $SECONDS -ge $deadline ] && { echo "# waited ${2:-20} s for: $1"; return 1; }
 		sleep 0.2
 	done
 }
+# seen DESC: verdict DESC on what came before; on failure the screen as it
+# is goes to the output, for whoever reads why.
+seen() { verdict "$1" || { screen | sed 's/^/# /' | grep -v '^# *$'; return 1; }; }
 # shows REGEX: the screen has a line matching REGEX (extended).
 shows() { screen | grep -Eq -- "$1"; }
 # measure: the number of lines, the widest line and the length of the last
@@ -129,18 +133,18 @@ ended() {
 
 start main
 wait_for "tuilab +3 +valid"
-verdict "the picker lists the project of the state directory as valid, with 3 hosts"
+seen "the picker lists the project of the state directory as valid, with 3 hosts"
 
 keys Enter
 wait_for "valid: 3 hosts" && shows "master1 +10.77.0.11 +master, etcd" &&
 	shows "registry1 +10.77.0.19 +registry, monitoring"
-verdict "the overview shows the project valid, with its hosts and roles"
+seen "the overview shows the project valid, with its hosts and roles"
 
 keys c
 wait_for "pulls in:" && shows "\[x\] base +selected" &&
 	shows "\[\+\] artefacts +needed by base" && keys Down &&
 	wait_for "pulls in: +artefacts" && shows "depends on: artefacts"
-verdict "the component checklist shows what is selected, what it needs and what it pulls in"
+seen "the component checklist shows what is selected, what it needs and what it pulls in"
 keys Escape
 
 before=$(sha256sum <"$project")
@@ -151,16 +155,16 @@ wait_for "worker1 +10.77.0.14" && keys Down Enter && wait_for "Address +\[10.77.
 	screen | grep -A1 "Address" | grep -q "is not an IPv4" &&
 	shows "not saved, the file is unchanged" &&
 	[ "$(sha256sum <"$project")" = "$before" ]
-verdict "a host form given 10.0.0.300 shows the error at the address field and writes nothing"
+seen "a host form given 10.0.0.300 shows the error at the address field and writes nothing"
 keys Escape Escape
 
 wait_for "Overview" && fits 200 50 && shows "worker1 +10.77.0.14" && fits 80 24
-verdict "the overview redraws at 200x50 and at 80x24 with no line wider than the window"
+seen "the overview redraws at 200x50 and at 80x24 with no line wider than the window"
 
 keys p
 wait_for "preflight: 3 hosts" 120 && shows "preflight: 3 hosts, 0 failures" && ! shows "FAIL" &&
 	every_host_ok
-verdict "preflight shows the host x check table with every host ok"
+seen "preflight shows the host x check table with every host ok"
 keys Escape
 
 wait "$bundler"
@@ -173,31 +177,45 @@ keys a
 wait_for "Plan of tuilab: 2 phases" && shows "1 +artefacts" && shows "2 +base" &&
 	keys Enter && wait_for "Apply this plan to the 3 hosts of 'tuilab'" && keys y &&
 	wait_for "Run [0-9]+-[0-9]+-tuilab-[0-9]+ · tuilab" 60
-verdict "the plan lists its phases and, once confirmed, the run starts"
+seen "the plan lists its phases and, once confirmed, the run starts"
 run=$(screen | grep -Eo "[0-9]+-[0-9]+-tuilab-[0-9]+" | head -n 1)
 
 keys C-c
 wait_for "A run is in progress" && shows "s  stop the run" && shows "d  detach" &&
 	keys Escape && sleep 0.5 && ! shows "A run is in progress"
-verdict "Ctrl-C during the run asks whether to stop it or detach; Esc carries on"
+seen "Ctrl-C during the run asks whether to stop it or detach; Esc carries on"
 
 wait_for "Phase [12]/2" 60 && fits 200 50 && fits 80 24
-verdict "the live run redraws at 200x50 and at 80x24 with no line wider than the window"
+seen "the live run redraws at 200x50 and at 80x24 with no line wider than the window"
 
 wait_for "· tuilab · succeeded ·" 420 && shows "artefacts +█+ [0-9]+/[0-9]+ +succeeded" &&
 	shows "base +█+ [0-9]+/[0-9]+ +succeeded" && ! shows "failed in"
-verdict "the run's progress reaches success: both phases' bars full and succeeded"
+seen "the run's progress reaches success: both phases' bars full and succeeded"
 [ "$(python3 -c "import json; print(json.load(open('$state/runs/$run/summary.json'))['state'])" 2>/dev/null)" = succeeded ]
 verdict "the journal has the run as succeeded"
 
 keys v
 wait_for "verified: [0-9]+ checks, 0 failed" 300 && shows "base +time-skew +pass"
-verdict "the verification report shows every check passed"
+seen "the verification report shows every check passed"
 
 keys Escape Escape r
 wait_for "$run +tuilab +succeeded +2/2" && keys Enter && wait_for "Run $run · tuilab · succeeded" &&
 	shows "base +█+ [0-9]+/[0-9]+ +succeeded"
-verdict "the runs screen lists the run, and opening it replays it to its end"
+seen "the runs screen lists the run, and opening it replays it to its end"
+
+# A run that fails: a host that does not answer.  Its root cause is on the
+# run screen, the failure whole below it, and the overview offers to resume.
+sed -e 's/^name: tuilab/name: tuibad/' -e 's/registry1/ghost/' -e 's/10.77.0.19/10.77.0.98/' \
+	-e 's/^  host_key_policy: strict/&\n  connect_timeout: 2/' "$project" >"$state/projects/tuibad.yaml"
+for _ in 1 2 3 4 5 6; do shows "Projects in" && break; keys Escape; done
+wait_for "tuibad +3 +valid" && keys Enter && wait_for "Project tuibad" && keys a &&
+	wait_for "Plan of tuibad" && keys Enter && wait_for "Apply this plan" && keys y &&
+	wait_for "· tuibad · failed ·" 120 &&
+	shows "Root cause: ghost, task 'push the offline bundle': cannot create" &&
+	shows "What failed" && shows "ghost unreachable in phase 1 artefacts" &&
+	shows "10.77.0.98 port 22 within 2000 ms" &&
+	shows "artefacts +░+ [0-9/?]+ +failed" && keys Escape && wait_for "failed; R resumes it"
+seen "a failed run shows its root cause and the failure whole, and the overview offers to resume it"
 
 keys q
 [ "$(ended main)" = 0 ]
@@ -208,7 +226,7 @@ verdict "q quits with exit status 0, the terminal restored and no sanitizer repo
 start ascii LANG=C LC_ALL=C
 wait_for "tuilab" && keys Enter && wait_for "valid: 3 hosts" && keys c && wait_for "pulls in:" &&
 	! screen | LC_ALL=C grep -q '[^ -~]' && keys q && [ "$(ended ascii)" = 0 ]
-verdict "without a UTF-8 locale every character on the screen is ASCII"
+seen "without a UTF-8 locale every character on the screen is ASCII"
 
 start term
 wait_for "tuilab" && keys Enter && wait_for "valid: 3 hosts" &&
