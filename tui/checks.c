@@ -235,7 +235,8 @@ static void verify_draw(struct app *app, void *s, WINDOW *w, const struct area *
 	const struct verify_report *rep = &app->job.verify;
 	int y = a->top, rows = a->rows - 7;
 
-	draw_text(w, y++, 1, a->cols - 2, ST_HEAD, "Verification: the checks of every installed component");
+	draw_text(w, y++, 1, a->cols - 2, ST_HEAD,
+		  "Verification: the checks of every installed component");
 	if (draw_progress(app, JOB_VERIFY, w, y, a->cols))
 		return;
 	draw_fmt(w, y++, 2, a->cols - 3, ST_DIM, "%-18s %-16s %-6s %6s  %s", "COMPONENT", "CHECK",

@@ -69,9 +69,7 @@ static void collect(struct app *app, struct components *cs)
 		mark_needs(cat, i, ha, seen);
 		for (size_t j = 0; j < cat->components.n; j++)
 			if (seen[j])
-				len += (size_t)snprintf(it->pulls + len,
-							len < sizeof(it->pulls) ? sizeof(it->pulls) - len : 0,
-							"%s%s", len ? ", " : "", COMPONENT_AT(cat, j)->id);
+				lines_join(it->pulls, sizeof(it->pulls), &len, COMPONENT_AT(cat, j)->id);
 		if (len == 0)
 			snprintf(it->pulls, sizeof(it->pulls), "nothing");
 	}
@@ -97,8 +95,7 @@ static void join(const struct strlist *l, char *buf, size_t size)
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < l->n; i++)
-		len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s%s", i ? ", " : "",
-					l->v[i]);
+		lines_join(buf, size, &len, l->v[i]);
 }
 
 static void components_draw(struct app *app, void *s, WINDOW *w, const struct area *a)
@@ -110,7 +107,8 @@ static void components_draw(struct app *app, void *s, WINDOW *w, const struct ar
 
 	(void)app;
 	draw_text(w, y++, 1, a->cols - 2, ST_HEAD,
-		  "Components: Space selects or drops one (saved at once when the project stays valid)");
+		  "Components: Space selects or drops one (saved at once when the project "
+		  "stays valid)");
 	list_fit(&cs->list, rows);
 	for (size_t i = cs->list.top; i < cs->n && (int)(i - cs->list.top) < rows; i++, y++) {
 		const struct item *it = &cs->items[i];

@@ -9,6 +9,7 @@
 
 #include "draw.h"
 #include "error.h"
+#include "lines.h"
 
 /* ---- the JSON object under a dotted path ---- */
 
@@ -138,7 +139,7 @@ void form_load(struct form *f, const json_t *obj)
 	for (size_t i = 0; i < f->n; i++) {
 		struct form_field *fld = &f->fields[i];
 		const json_t *v = path_get(obj, fld->def->key), *item;
-		size_t k, len = 0;
+		size_t k;
 
 		fld->text[0] = '\0';
 		memset(fld->checked, 0, sizeof(fld->checked));
@@ -147,12 +148,7 @@ void form_load(struct form *f, const json_t *obj)
 		else if (json_is_integer(v))
 			snprintf(fld->text, sizeof(fld->text), "%lld", (long long)json_integer_value(v));
 		else if (json_is_array(v) && fld->def->kind == FIELD_LIST)
-			json_array_foreach(v, k, item)
-				len += (size_t)snprintf(fld->text + len, len < sizeof(fld->text)
-								? sizeof(fld->text) - len : 0,
-							"%s%s", k ? ", " : "",
-							json_string_value(item) ?: "");
-		fld->text[sizeof(fld->text) - 1] = '\0';
+			lines_join_json(v, fld->text, sizeof(fld->text));
 		fld->cursor = strlen(fld->text);
 		for (size_t o = 0; o < fld->noptions; o++) {
 			if (fld->def->kind == FIELD_CHOICE)
@@ -160,8 +156,9 @@ void form_load(struct form *f, const json_t *obj)
 						  strcmp(json_string_value(v), fld->options[o]) == 0;
 			else if (json_is_array(v))
 				json_array_foreach(v, k, item)
-					fld->checked[o] |= json_is_string(item) &&
-							   strcmp(json_string_value(item), fld->options[o]) == 0;
+					fld->checked[o] |=
+					json_is_string(item) &&
+					strcmp(json_string_value(item), fld->options[o]) == 0;
 		}
 		if (fld->def->kind == FIELD_BOOL)
 			fld->checked[0] = json_is_true(v);
@@ -420,11 +417,12 @@ static void draw_option(const struct form_field *fld, size_t o, bool focus, WIND
 {
 	bool radio = fld->def->kind == FIELD_CHOICE;
 	const char *name = fld->def->kind == FIELD_BOOL ? "" : fld->options[o];
+	const char *box = radio ? (fld->checked[o] ? "(•)" : "( )")
+				: (fld->checked[o] ? "[x]" : "[ ]");
 	char mark[64];
 	int used;
 
-	snprintf(mark, sizeof(mark), "%s%s%-*s", radio ? (fld->checked[o] ? "(•)" : "( )")
-						  : (fld->checked[o] ? "[x]" : "[ ]"), name[0] ? " " : "",
+	snprintf(mark, sizeof(mark), "%s%s%-*s", box, name[0] ? " " : "",
 		 name[0] ? (int)longest_option(fld) : 0, name);
 	used = draw_text(w, y, x, width, focus ? ST_SELECT : ST_NORMAL, mark);
 	if (fld->notes && fld->notes[o])

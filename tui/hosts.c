@@ -17,8 +17,8 @@ struct hosts {
 static void hosts_tick(struct app *app, void *s)
 {
 	struct hosts *h = s;
-	const json_t *hosts = json_object_get(app->edit.doc, "hosts"), *host, *role;
-	size_t i, k;
+	const json_t *hosts = json_object_get(app->edit.doc, "hosts"), *host;
+	size_t i;
 
 	if (h->gen == app->generation + 1)
 		return;
@@ -26,12 +26,9 @@ static void hosts_tick(struct app *app, void *s)
 	lines_clear(&h->rows);
 	json_array_foreach(hosts, i, host)
 	{
-		char roles[256] = "", port[16] = "";
+		char roles[256], port[16] = "";
 		const char *user = json_string_value(json_object_get(host, "user"));
-		size_t len = 0;
-		json_array_foreach(json_object_get(host, "roles"), k, role)
-			len += (size_t)snprintf(roles + len, len < sizeof(roles) ? sizeof(roles) - len : 0,
-						"%s%s", k ? ", " : "", json_string_value(role) ?: "?");
+		lines_join_json(json_object_get(host, "roles"), roles, sizeof(roles));
 		if (json_is_integer(json_object_get(host, "port")))
 			snprintf(port, sizeof(port), "%lld",
 				 (long long)json_integer_value(json_object_get(host, "port")));
@@ -92,7 +89,7 @@ static void delete_yes(struct app *app, void *s)
 static const struct choice delete_choices[] = {
 	{'y', "y  yes, delete it (saved when the project stays valid)", delete_yes},
 	{'n', "n  no", NULL},
-	{27, "Esc  no", NULL},
+	{KEY_ESC, "Esc  no", NULL},
 };
 
 static void hosts_delete(struct app *app, void *s)

@@ -72,6 +72,25 @@ void lines_add_text(struct lines *l, enum style st, int indent, int width, const
 	}
 }
 
+void lines_join(char *buf, size_t size, size_t *len, const char *item)
+{
+	int n = snprintf(buf + *len, *len < size ? size - *len : 0, "%s%s", *len ? ", " : "", item);
+
+	*len += n > 0 ? (size_t)n : 0;
+	if (*len >= size) /* full: it stays full */
+		*len = size;
+}
+
+void lines_join_json(const json_t *array, char *buf, size_t size)
+{
+	const json_t *v;
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	json_array_foreach(array, i, v)
+		lines_join(buf, size, &len, json_string_value(v) ?: "?");
+}
+
 void lines_clear(struct lines *l)
 {
 	for (size_t i = 0; i < l->n; i++)

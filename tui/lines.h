@@ -6,6 +6,7 @@
 #define HNSP_TUI_LINES_H
 
 #include <curses.h>
+#include <jansson.h>
 #include <stddef.h>
 
 #include "draw.h"
@@ -26,6 +27,11 @@ void lines_add(struct lines *l, enum style st, const char *fmt, ...)
 /* Adds text split at its newlines, each line indented by indent spaces and,
  * when width > 0, wrapped to fit width columns. */
 void lines_add_text(struct lines *l, enum style st, int indent, int width, const char *text);
+/* Adds item to the comma-separated list in buf (size bytes, *len of them
+ * used; buf is "" when *len is 0); cut when full. */
+void lines_join(char *buf, size_t size, size_t *len, const char *item);
+/* The strings of a JSON array (borrowed), comma-separated, into buf. */
+void lines_join_json(const json_t *array, char *buf, size_t size);
 /* Empties the list (keeps its memory for reuse). */
 void lines_clear(struct lines *l);
 void lines_release(struct lines *l);

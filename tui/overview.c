@@ -21,7 +21,6 @@ static void add_status(struct app *app, struct overview *o, const char *name)
 	const struct edit *e = &app->edit;
 	struct plan *plan = NULL;
 	json_t *runs = journal_list(app->cfg->state_dir), *r;
-	size_t i;
 
 	if (e->project != NULL && plan_build(e->project, app->cfg->catalog, &plan) == 0)
 		lines_add(&o->lines, ST_OK, "valid: %zu %s, %zu %s named, %zu phases in the plan%s",
@@ -35,19 +34,17 @@ static void add_status(struct app *app, struct overview *o, const char *name)
 			  e->diags.warnings);
 	plan_free(plan);
 	o->unfinished[0] = '\0';
-	json_array_foreach(runs, i, r)
-		if (strcmp(json_string_value(json_object_get(r, "project")) ?: "", name) == 0) {
-			const char *state = json_string_value(json_object_get(r, "state")) ?: "?";
-			const char *id = json_string_value(json_object_get(r, "id")) ?: "?";
-			bool good = strcmp(state, "succeeded") == 0;
-			lines_add(&o->lines, draw_status_style(state), "last run %s: %s%s", id, state,
-				  good ? "" : "; R resumes it");
-			if (!good) {
-				snprintf(o->unfinished, sizeof(o->unfinished), "%s", id);
-				snprintf(o->unfinished_state, sizeof(o->unfinished_state), "%s", state);
-			}
-			break;
+	if ((r = runs_newest(runs, name)) != NULL) {
+		const char *state = json_string_value(json_object_get(r, "state")) ?: "?";
+		const char *id = json_string_value(json_object_get(r, "id")) ?: "?";
+		bool good = strcmp(state, "succeeded") == 0;
+		lines_add(&o->lines, draw_status_style(state), "last run %s: %s%s", id, state,
+			  good ? "" : "; R resumes it");
+		if (!good) {
+			snprintf(o->unfinished, sizeof(o->unfinished), "%s", id);
+			snprintf(o->unfinished_state, sizeof(o->unfinished_state), "%s", state);
 		}
+	}
 	json_decref(runs);
 	if (child_alive(&app->child))
 		lines_add(&o->lines, ST_RUN, "a run started here is in progress: w watches it");
@@ -55,17 +52,14 @@ static void add_status(struct app *app, struct overview *o, const char *name)
 
 static void add_hosts(struct app *app, struct overview *o)
 {
-	const json_t *hosts = json_object_get(app->edit.doc, "hosts"), *h, *role;
-	size_t i, k;
+	const json_t *hosts = json_object_get(app->edit.doc, "hosts"), *h;
+	size_t i;
 
 	lines_add(&o->lines, ST_HEAD, "Hosts (%zu)", json_array_size(hosts));
 	json_array_foreach(hosts, i, h)
 	{
-		char roles[256] = "";
-		size_t len = 0;
-		json_array_foreach(json_object_get(h, "roles"), k, role)
-			len += (size_t)snprintf(roles + len, len < sizeof(roles) ? sizeof(roles) - len : 0,
-						"%s%s", k ? ", " : "", json_string_value(role) ?: "?");
+		char roles[256];
+		lines_join_json(json_object_get(h, "roles"), roles, sizeof(roles));
 		lines_add(&o->lines, ST_NORMAL, "  %-16s %-16s %s",
 			  json_string_value(json_object_get(h, "name")) ?: "?",
 			  json_string_value(json_object_get(h, "address")) ?: "?", roles);
@@ -213,7 +207,7 @@ static void resume_yes(struct app *app, void *s)
 static const struct choice resume_choices[] = {
 	{'y', "y  yes, resume it", resume_yes},
 	{'n', "n  no", NULL},
-	{27, "Esc  no", NULL},
+	{KEY_ESC, "Esc  no", NULL},
 };
 
 static void go_resume(struct app *app, void *s)

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "app.h"
 #include "error.h"
@@ -34,19 +33,13 @@ struct picker {
 /* The newest run of e's project in runs (borrowed). */
 static void last_run(json_t *runs, struct entry *e)
 {
-	size_t i;
-	json_t *r;
+	const json_t *r = runs_newest(runs, e->name);
 
-	json_array_foreach(runs, i, r)
-		if (strcmp(json_string_value(json_object_get(r, "project")) ?: "", e->name) == 0) {
-			time_t t = (time_t)json_integer_value(json_object_get(r, "started"));
-			struct tm tm;
-			gmtime_r(&t, &tm);
-			strftime(e->run_when, sizeof(e->run_when), "%Y-%m-%d %H:%M UTC", &tm);
-			snprintf(e->run_state, sizeof(e->run_state), "%s",
-				 json_string_value(json_object_get(r, "state")) ?: "?");
-			return;
-		}
+	if (r == NULL)
+		return;
+	runs_started(r, e->run_when, sizeof(e->run_when));
+	snprintf(e->run_state, sizeof(e->run_state), "%s",
+		 json_string_value(json_object_get(r, "state")) ?: "?");
 }
 
 static void add_entry(struct app *app, struct picker *p, const char *path, json_t *runs)

@@ -22,8 +22,7 @@ static void host_names(const struct plan_phase *ph, char *buf, size_t size, size
 		const char *name = ph->hosts[i]->name;
 		if (len + strlen(name) + 2 > width && i > 0)
 			break;
-		len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s%s", i ? ", " : "",
-					name);
+		lines_join(buf, size, &len, name);
 	}
 	if (i < ph->nhosts)
 		snprintf(buf + len, len < size ? size - len : 0, " … +%zu", ph->nhosts - i);
@@ -97,7 +96,7 @@ static void apply_yes(struct app *app, void *s)
 static const struct choice apply_choices[] = {
 	{'y', "y  yes, install now", apply_yes},
 	{'n', "n  no", NULL},
-	{27, "Esc  no", NULL},
+	{KEY_ESC, "Esc  no", NULL},
 };
 
 static void plan_apply(struct app *app, void *s)

@@ -7,6 +7,26 @@
 #include "app.h"
 #include "journal.h"
 
+json_t *runs_newest(json_t *runs, const char *project)
+{
+	size_t i;
+	json_t *r;
+
+	json_array_foreach(runs, i, r)
+		if (strcmp(json_string_value(json_object_get(r, "project")) ?: "", project) == 0)
+			return r;
+	return NULL;
+}
+
+void runs_started(const json_t *run, char *buf, size_t size)
+{
+	time_t t = (time_t)json_integer_value(json_object_get(run, "started"));
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm);
+}
+
 struct runs {
 	struct list list;
 	unsigned gen;             /* the app's generation collected, + 1 */
@@ -32,16 +52,13 @@ static void runs_tick(struct app *app, void *s)
 	{
 		const char *state = json_string_value(json_object_get(run, "state")) ?: "?";
 		const char *project = json_string_value(json_object_get(run, "project")) ?: "?";
-		time_t started = (time_t)json_integer_value(json_object_get(run, "started"));
 		json_t *ph;
 		size_t k, done = 0;
 		char when[32];
-		struct tm tm;
 		json_array_foreach(json_object_get(run, "phases"), k, ph)
 			done += strcmp(json_string_value(json_object_get(ph, "status")) ?: "",
 				       "succeeded") == 0;
-		gmtime_r(&started, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+		runs_started(run, when, sizeof(when));
 		/* A run whose process died says "running" until it is resumed. */
 		if (strcmp(state, "running") == 0 &&
 		    !journal_project_running(app->cfg->state_dir, project))
@@ -64,7 +81,7 @@ static void runs_draw(struct app *app, void *s, WINDOW *w, const struct area *a)
 		return;
 	}
 	draw_fmt(w, y++, 2, a->cols - 3, ST_DIM, "%-44s %-14s %-11s %-6s %s", "RUN", "PROJECT",
-		 "STATE", "PHASES", "STARTED (UTC)");
+		 "STATE", "PHASES", "STARTED");
 	list_fit(&r->list, rows);
 	for (size_t i = r->list.top; i < r->rows.n && (int)(i - r->list.top) < rows; i++, y++) {
 		bool sel = i == r->list.cursor;

@@ -19,7 +19,6 @@
 #include "journal.h"
 
 #define KEY_CTRL_C 3
-#define KEY_ESC 27
 
 static volatile sig_atomic_t got_signal;
 
@@ -144,9 +143,10 @@ int app_start_run(struct app *app, bool resume)
 		return HNSP_ERR_INVALID;
 	}
 	if ((r = child_start(&app->child, app->cfg->state_dir, app->edit.path, resume)) < 0) {
-		app_message(app, ST_FAIL, "%s", r == HNSP_ERR_EXISTS
-				  ? "a run started here is still going; wait for it, or stop it with Ctrl-C"
-				  : "cannot start apply");
+		app_message(app, ST_FAIL, "%s",
+			    r == HNSP_ERR_EXISTS ? "a run started here is still going; wait for it, "
+						   "or stop it with Ctrl-C"
+						 : "cannot start apply");
 		return r;
 	}
 	runview_release(&app->run);
@@ -361,7 +361,7 @@ static bool run_binding(struct app *app, const struct binding *keys, void *s, in
 static void answer(struct app *app, int ch)
 {
 	for (size_t i = 0; i < app->nchoices; i++)
-		if (app->choices[i].key == ch || (ch == KEY_ENTER && app->choices[i].key == '\n')) {
+		if (app->choices[i].key == ch) {
 			action_fn act = app->choices[i].act;
 			app->question[0] = '\0';
 			app->nchoices = 0;
@@ -388,7 +388,8 @@ static void dispatch(struct app *app, int ch)
 		return;
 	if (run_binding(app, top->type->keys, top->state, ch))
 		return;
-	if (top->type->list != NO_LIST && list_key((struct list *)((char *)top->state + top->type->list), ch))
+	if (top->type->list != NO_LIST &&
+	    list_key((struct list *)((char *)top->state + top->type->list), ch))
 		return;
 	run_binding(app, global_keys, top->state, ch);
 }
@@ -530,7 +531,8 @@ static void draw_all(struct app *app)
 
 	erase();
 	if (rows < 10 || cols < 40) {
-		draw_text(stdscr, 0, 0, cols, ST_FAIL, "The window is too small: 40x10 at least, 80x24 or more is best.");
+		draw_text(stdscr, 0, 0, cols, ST_FAIL,
+			  "The window is too small: 40x10 at least, 80x24 or more is best.");
 		refresh();
 		return;
 	}
