@@ -115,8 +115,6 @@ extern const struct settings_form network_form, ssh_form;
 
 /* The newest run of project in runs (journal_list(), newest first; borrowed), or NULL. */
 json_t *runs_newest(json_t *runs, const char *project);
-/* When run (a summary) started, as "YYYY-MM-DD HH:MM UTC", into buf. */
-void runs_started(const json_t *run, char *buf, size_t size);
 
 /* Opens a screen over the current one; on refusal nothing changes. */
 int app_push(struct app *app, const struct screen_type *type, const void *arg);

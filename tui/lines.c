@@ -91,6 +91,14 @@ void lines_join_json(const json_t *array, char *buf, size_t size)
 		lines_join(buf, size, &len, json_string_value(v) ?: "?");
 }
 
+void lines_date(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm);
+}
+
 void lines_clear(struct lines *l)
 {
 	for (size_t i = 0; i < l->n; i++)

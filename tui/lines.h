@@ -8,6 +8,7 @@
 #include <curses.h>
 #include <jansson.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "draw.h"
 
@@ -32,6 +33,8 @@ void lines_add_text(struct lines *l, enum style st, int indent, int width, const
 void lines_join(char *buf, size_t size, size_t *len, const char *item);
 /* The strings of a JSON array (borrowed), comma-separated, into buf. */
 void lines_join_json(const json_t *array, char *buf, size_t size);
+/* t as "YYYY-MM-DD HH:MM UTC", into buf. */
+void lines_date(time_t t, char *buf, size_t size);
 /* Empties the list (keeps its memory for reuse). */
 void lines_clear(struct lines *l);
 void lines_release(struct lines *l);

@@ -1,9 +1,12 @@
 /* overview.c: the open project at a glance, and the way to everything else. */
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <sys/stat.h>
 
 #include "app.h"
+#include "bundle.h"
 #include "journal.h"
 #include "plan.h"
 
@@ -15,6 +18,26 @@ struct overview {
 	char unfinished[128];     /* the project's newest run when it did not succeed */
 	char unfinished_state[16];
 };
+
+/* Whether the offline bundle is there, being built, or still to build. */
+static void add_bundle(struct app *app, struct overview *o)
+{
+	char *dir = app->edit.project ? bundle_dir(app->edit.project) : NULL;
+	char path[PATH_MAX], when[32];
+	struct stat st;
+
+	if (dir == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/manifest.json", dir);
+	if (app->job.running && app->job.kind == JOB_BUNDLE)
+		lines_add(&o->lines, ST_RUN, "offline bundle: being built… in %s", dir);
+	else if (stat(path, &st) == 0) {
+		lines_date(st.st_mtime, when, sizeof(when));
+		lines_add(&o->lines, ST_OK, "offline bundle: built %s in %s", when, dir);
+	} else
+		lines_add(&o->lines, ST_WARN, "offline bundle: not built yet, b builds it, in %s", dir);
+	free(dir);
+}
 
 static void add_status(struct app *app, struct overview *o, const char *name)
 {
@@ -33,6 +56,7 @@ static void add_status(struct app *app, struct overview *o, const char *name)
 					      "the errors are fixed", e->diags.errors,
 			  e->diags.warnings);
 	plan_free(plan);
+	add_bundle(app, o);
 	o->unfinished[0] = '\0';
 	if ((r = runs_newest(runs, name)) != NULL) {
 		const char *state = json_string_value(json_object_get(r, "state")) ?: "?";
@@ -192,6 +216,14 @@ static void go_verify(struct app *app, void *s)
 	app_push(app, &verify_screen, NULL);
 }
 
+static void go_bundle(struct app *app, void *s)
+{
+	(void)s;
+	if (app_start_job(app, JOB_BUNDLE) == 0)
+		app_message(app, ST_RUN, "building the offline bundle; carry on meanwhile, the "
+					 "overview says when it is there");
+}
+
 static void go_runs(struct app *app, void *s)
 {
 	(void)s;
@@ -248,6 +280,7 @@ static const struct binding overview_keys[] = {
 	{'c', 0, "c", "components", go_components, false},
 	{'n', 0, "n", "network", go_network, false},
 	{'s', 0, "s", "ssh & bundle", go_ssh, false},
+	{'b', 0, "b", "build bundle", go_bundle, false},
 	{'p', 0, "p", "preflight", go_preflight, false},
 	{'a', 0, "a", "plan & apply", go_plan, false},
 	{'v', 0, "v", "verify", go_verify, false},

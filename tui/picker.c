@@ -37,7 +37,8 @@ static void last_run(json_t *runs, struct entry *e)
 
 	if (r == NULL)
 		return;
-	runs_started(r, e->run_when, sizeof(e->run_when));
+	lines_date((time_t)json_integer_value(json_object_get(r, "started")), e->run_when,
+		   sizeof(e->run_when));
 	snprintf(e->run_state, sizeof(e->run_state), "%s",
 		 json_string_value(json_object_get(r, "state")) ?: "?");
 }

@@ -18,15 +18,6 @@ json_t *runs_newest(json_t *runs, const char *project)
 	return NULL;
 }
 
-void runs_started(const json_t *run, char *buf, size_t size)
-{
-	time_t t = (time_t)json_integer_value(json_object_get(run, "started"));
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm);
-}
-
 struct runs {
 	struct list list;
 	unsigned gen;             /* the app's generation collected, + 1 */
@@ -58,7 +49,8 @@ static void runs_tick(struct app *app, void *s)
 		json_array_foreach(json_object_get(run, "phases"), k, ph)
 			done += strcmp(json_string_value(json_object_get(ph, "status")) ?: "",
 				       "succeeded") == 0;
-		runs_started(run, when, sizeof(when));
+		lines_date((time_t)json_integer_value(json_object_get(run, "started")), when,
+			   sizeof(when));
 		/* A run whose process died says "running" until it is resumed. */
 		if (strcmp(state, "running") == 0 &&
 		    !journal_project_running(app->cfg->state_dir, project))

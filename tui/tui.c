@@ -209,7 +209,8 @@ int app_start_job(struct app *app, enum job_kind kind)
 		app_message(app, ST_WARN, "%s is still running; wait for it", job_name(app->job.kind));
 		return HNSP_ERR_EXISTS;
 	}
-	r = job_start(&app->job, kind, app->edit.path, app->cfg->state_dir, app->cfg->catalog);
+	r = job_start(&app->job, kind, app->edit.path, app->cfg->state_dir, app->cfg->datadir,
+		      app->cfg->catalog);
 	if (r < 0)
 		app_message(app, ST_FAIL, "cannot start %s: %s", job_name(kind), hnsp_strerror(r));
 	app_changed(app);
@@ -259,9 +260,11 @@ static void collect(struct app *app)
 
 	app->now = wall_now();
 	if (job_poll(&app->job)) {
-		app_message(app, app->job.why[0] ? ST_FAIL : ST_NORMAL, "%s %s%s",
-			    job_name(app->job.kind), app->job.why[0] ? "did not run: " : "finished",
-			    app->job.why);
+		if (app->job.why[0])
+			app_message(app, ST_FAIL, "%s did not run: %s", job_name(app->job.kind),
+				    app->job.why);
+		else
+			app_message(app, app->job.good ? ST_OK : ST_FAIL, "%s", app->job.said);
 		app_changed(app);
 	}
 	if (child_poll(c)) {
