@@ -2,6 +2,7 @@
 #include "tui.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <langinfo.h>
 #include <limits.h>
 #include <locale.h>
@@ -550,6 +551,54 @@ static void draw_all(struct app *app)
 	refresh();
 }
 
+/* ---- stderr while the screen is the TUI's ---- */
+
+/* What is written to stderr while curses has the terminal - by a library, or
+ * a tool it runs - goes to STATE/tui-stderr.log instead of over the screen,
+ * and is shown once the terminal is restored.  The file stays only when the
+ * TUI died before that. */
+struct capture {
+	int saved;               /* the real stderr, or -1 */
+	int fd;                  /* the log, or -1 */
+	char path[PATH_MAX];
+};
+
+static void capture_start(struct capture *c, const char *state)
+{
+	c->saved = -1;
+	snprintf(c->path, sizeof(c->path), "%s/tui-stderr.log", state);
+	if ((c->fd = open(c->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+		return;
+	fflush(stderr);
+	if ((c->saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)) < 0 ||
+	    dup2(c->fd, STDERR_FILENO) < 0) {
+		if (c->saved >= 0)
+			close(c->saved);
+		close(c->fd);
+		unlink(c->path);
+		c->fd = c->saved = -1;
+	}
+}
+
+static void capture_end(struct capture *c)
+{
+	char buf[4096];
+	off_t off = 0;
+	ssize_t n;
+
+	if (c->fd < 0)
+		return;
+	fflush(stderr);
+	dup2(c->saved, STDERR_FILENO);
+	close(c->saved);
+	while ((n = pread(c->fd, buf, sizeof(buf), off)) > 0) {
+		fwrite(buf, 1, (size_t)n, stderr);
+		off += n;
+	}
+	close(c->fd);
+	unlink(c->path);
+}
+
 /* ---- the loop ---- */
 
 static void loop(struct app *app)
@@ -583,6 +632,7 @@ int tui_run(const struct tui_config *cfg)
 	static const int signals[] = {SIGINT, SIGTERM, SIGHUP};
 	struct sigaction sa = {.sa_handler = on_signal}, old[3];
 	const char *no_color = getenv("NO_COLOR");
+	struct capture capture;
 	struct app *app;
 	SCREEN *scr;
 	int r;
@@ -609,7 +659,9 @@ int tui_run(const struct tui_config *cfg)
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < 3; i++)
 		sigaction(signals[i], &sa, &old[i]);
+	capture_start(&capture, cfg->state_dir);
 	if ((scr = newterm(NULL, stdout, stdin)) == NULL) {
+		capture_end(&capture);
 		fprintf(stderr, "hnsp-installer tui: cannot use the terminal (TERM=%s)\n",
 			getenv("TERM") ? getenv("TERM") : "");
 		r = 2;
@@ -641,6 +693,7 @@ done:
 		close_top(app);
 	endwin();
 	delscreen(scr);
+	capture_end(&capture);
 out:
 	for (size_t i = 0; i < 3; i++)
 		sigaction(signals[i], &old[i], NULL);

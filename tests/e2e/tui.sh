@@ -116,10 +116,12 @@ start() {
 		"cd '$root' && env $* '$bin' --state '$state' tui 2>'$tmp/$name.err'; echo \$? >'$tmp/$name.rc'; stty -a >'$tmp/$name.stty'; sleep 600"
 }
 # ended NAME: the TUI of window NAME ended with a restored terminal and no
-# sanitizer report; prints its exit status.
+# sanitizer report (what it wrote to stderr meanwhile is in its stderr, and
+# its log of that is gone); prints its exit status.
 ended() {
 	for _ in $(seq 100); do [ -s "$tmp/$1.rc" ] && break; sleep 0.1; done
 	[ -s "$tmp/$1.rc" ] && ! grep -Eq 'Sanitizer|runtime error' "$tmp/$1.err" &&
+		[ ! -e "$state/tui-stderr.log" ] &&
 		grep -Eq '(^| )icanon( |$)' "$tmp/$1.stty" && grep -Eq '(^| )echo( |$)' "$tmp/$1.stty" &&
 		[ "$(tmux -u -L "$sock" display -p -t "$1" '#{alternate_on}')" = 0 ] &&
 		cat "$tmp/$1.rc"
