@@ -365,10 +365,13 @@ static void step_start(struct engine *e, const char *task, const char *action)
 static void step_result(struct engine *e, const char *task, const char *host, const char *status,
 			long ms, const char *msg)
 {
-	json_t *ev = json_pack("{s:s, s:s, s:s, s:i, s:b, s:s, s:b, s:I, s:s}", "event",
+	/* Shaped as Ansible's results are, tails included (empty), so that a
+	 * failure is recorded the same way. */
+	json_t *ev = json_pack("{s:s, s:s, s:s, s:i, s:b, s:s, s:b, s:I, s:s, s:s, s:s}", "event",
 			       "host_result", "host", host, "task", task, "index", 0, "handler", 0,
 			       "status", status, "changed", strcmp(status, "changed") == 0,
-			       "duration_ms", (json_int_t)ms, "msg", msg);
+			       "duration_ms", (json_int_t)ms, "msg", msg, "stderr_tail", "",
+			       "stdout_tail", "");
 	json_object_set_new(ev, "ts", json_real(now_ts()));
 	on_ansible_event(e, ev);
 	json_decref(ev);
