@@ -358,3 +358,14 @@ bool journal_project_running(const char *state, const char *project)
 	close(fd);
 	return held;
 }
+
+json_t *journal_newest(json_t *runs, const char *project)
+{
+	size_t i;
+	json_t *r;
+
+	json_array_foreach(runs, i, r)
+		if (strcmp(json_string_value(json_object_get(r, "project")) ?: "", project) == 0)
+			return r;
+	return NULL;
+}

@@ -61,5 +61,7 @@ bool journal_project_running(const char *state, const char *project);
 
 /* Every run's summary, newest first, as a new JSON array (NULL when none). */
 json_t *journal_list(const char *state);
+/* The newest summary of project in runs (from journal_list; borrowed), or NULL. */
+json_t *journal_newest(json_t *runs, const char *project);
 
 #endif

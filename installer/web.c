@@ -392,18 +392,6 @@ static char *read_text(const char *path, size_t max, size_t *len)
 	return buf;
 }
 
-/* The newest run of project in list (borrowed), or NULL. */
-static json_t *last_run(json_t *runs, const char *project)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(runs, i, v)
-		if (strcmp(json_string_value(json_object_get(v, "project")) ?: "", project) == 0)
-			return v;
-	return NULL;
-}
-
 /* ---- handlers: sessions and users ---- */
 
 /* A free session slot for user; w->lock held.  A user has at most
@@ -610,7 +598,7 @@ static enum MHD_Result api_projects(struct call *c)
 		diag_list_init(&diags);
 		projects_path(c->w->cfg.state_dir, names.v[i], path, sizeof(path));
 		project_load(path, c->w->cfg.catalog, &p, &diags);
-		run = last_run(runs, names.v[i]);
+		run = journal_newest(runs, names.v[i]);
 		json_array_append_new(
 			out, json_pack("{s:s, s:b, s:I, s:I, s:o, s:o, s:o}", "name", names.v[i],
 				       "valid", p != NULL, "errors", (json_int_t)diags.errors,

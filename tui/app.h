@@ -113,9 +113,6 @@ extern const struct screen_type picker_screen, example_screen, overview_screen, 
 /* The forms of the settings screen: its open() takes one of these. */
 extern const struct settings_form network_form, ssh_form;
 
-/* The newest run of project in runs (journal_list(), newest first; borrowed), or NULL. */
-json_t *runs_newest(json_t *runs, const char *project);
-
 /* Opens a screen over the current one; on refusal nothing changes. */
 int app_push(struct app *app, const struct screen_type *type, const void *arg);
 /* Closes the top screen (never the last). */

@@ -58,7 +58,7 @@ static void add_status(struct app *app, struct overview *o, const char *name)
 	plan_free(plan);
 	add_bundle(app, o);
 	o->unfinished[0] = '\0';
-	if ((r = runs_newest(runs, name)) != NULL) {
+	if ((r = journal_newest(runs, name)) != NULL) {
 		const char *state = json_string_value(json_object_get(r, "state")) ?: "?";
 		const char *id = json_string_value(json_object_get(r, "id")) ?: "?";
 		bool good = strcmp(state, "succeeded") == 0;

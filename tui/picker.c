@@ -33,7 +33,7 @@ struct picker {
 /* The newest run of e's project in runs (borrowed). */
 static void last_run(json_t *runs, struct entry *e)
 {
-	const json_t *r = runs_newest(runs, e->name);
+	const json_t *r = journal_newest(runs, e->name);
 
 	if (r == NULL)
 		return;

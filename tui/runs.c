@@ -7,17 +7,6 @@
 #include "app.h"
 #include "journal.h"
 
-json_t *runs_newest(json_t *runs, const char *project)
-{
-	size_t i;
-	json_t *r;
-
-	json_array_foreach(runs, i, r)
-		if (strcmp(json_string_value(json_object_get(r, "project")) ?: "", project) == 0)
-			return r;
-	return NULL;
-}
-
 struct runs {
 	struct list list;
 	unsigned gen;             /* the app's generation collected, + 1 */
