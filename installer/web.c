@@ -1071,7 +1071,8 @@ struct stream {
 	time_t next_check;       /* when to ask again whether the run lives */
 };
 
-static bool out_append(struct stream *s, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static bool out_append(struct stream *s,
+							      const char *fmt, ...)
 {
 	va_list ap;
 	char *more, *grown;
