@@ -245,19 +245,6 @@ bool users_verify_password(const char *hash, const char *password)
 	return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
 }
 
-bool users_check_password(const struct users *u, const char *name, const char *password,
-			  enum user_role *role)
-{
-	char hash[USER_HASH_MAX] = "";
-	enum user_role found = ROLE_VIEWER;
-	bool known = users_lookup(u, name, hash, sizeof(hash), &found);
-
-	if (!users_verify_password(hash, password) || !known)
-		return false;
-	*role = found;
-	return true;
-}
-
 /* The hex BLAKE2b-256 of token into hex (65 bytes). */
 static void token_hash(const char *token, char hex[65])
 {

@@ -56,15 +56,11 @@ int users_add(struct users *u, const char *name, enum user_role role, const char
 /* Removes a user and its tokens.  Returns 0, HNSP_ERR_NOTFOUND or
  * HNSP_ERR_INVALID (it is the last admin). */
 int users_remove(struct users *u, const char *name);
-/* True when name exists and password is its password; *role is then set.
- * Takes as long for an unknown name as for a wrong password. */
-bool users_check_password(const struct users *u, const char *name, const char *password,
-			  enum user_role *role);
-/* The two halves of users_check_password, for a caller that holds a lock
- * for the lookup only: name's stored hash into hash (USER_HASH_MAX bytes)
- * and its role (false when there is no such user), then the slow check,
- * which needs no users at all (thread-safe); an empty hash is checked
- * against a decoy and fails. */
+/* Checking a password, in two halves for a caller that holds a lock for
+ * the lookup only: name's stored hash into hash (USER_HASH_MAX bytes) and
+ * its role (false when there is no such user), then the slow check, which
+ * needs no users at all (thread-safe).  An empty hash is checked against a
+ * decoy and fails, so an unknown name takes as long as a wrong password. */
 bool users_lookup(const struct users *u, const char *name, char *hash, size_t size,
 		  enum user_role *role);
 bool users_verify_password(const char *hash, const char *password);
