@@ -10,26 +10,14 @@ set -u
 cd "$(dirname "$0")/../.."
 bin=$PWD/build/hnsp-installer-asan
 . tests/lib.sh
+. tests/web/lib.sh
 tmp=$(mktemp -d)
 state=$tmp/state
-server=
 cleanup() {
 	[ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-py() { /usr/bin/python3 -c "$@"; }
-# field JSON EXPR: a Python expression over d, the parsed JSON.
-field() { py "import json,sys; d=json.loads(sys.argv[1]); print($2)" "$1"; }
-# req [curl options] METHOD PATH: the body, then the status on the last line.
-req() {
-	local args=("${@:1:$#-2}") method=${*: -2:1} path=${*: -1}
-	curl -s -m 60 -X "$method" "${args[@]}" -w '\n%{http_code}' "$url${path#/}"
-}
-status() { tail -n 1 <<<"$1"; }
-body() { sed '$d' <<<"$1"; }
-yaml_json() { py 'import json,sys; print(json.dumps({"yaml": sys.stdin.read()}))'; }
 
 # ---- users from the CLI; the server needs an admin
 out=$("$bin" --state "$state" web --listen 127.0.0.1:0 2>&1); rc=$?
@@ -56,11 +44,7 @@ token=$("$bin" --state "$state" user token olga)
 verdict "user token: printed once, only its hash is kept"
 
 # ---- the server
-"$bin" --state "$state" web --listen 127.0.0.1:0 >"$tmp/web.out" 2>&1 &
-server=$!
-for _ in $(seq 100); do grep -q '^serving' "$tmp/web.out" && break; sleep 0.1; done
-url=$(grep -o 'http://127.0.0.1:[0-9]*/' "$tmp/web.out")
-[ -n "$url" ]
+web_start "$state"
 verdict "web prints the URL it serves ($url)"
 
 r=$(req GET /api/projects)
@@ -71,11 +55,6 @@ r=$(req -D "$tmp/h" -H 'Content-Type: application/json' -d '{"name":"alice","pas
 [ "$(status "$r")" = 401 ] && ! grep -qi '^set-cookie' "$tmp/h"
 verdict "a wrong password: 401 and no cookie"
 
-login() { # NAME PASSWORD JAR: logs in, prints the CSRF token
-	local r
-	r=$(req -c "$3" -D "$3.h" -d "{\"name\":\"$1\",\"password\":\"$2\"}" POST /api/login)
-	[ "$(status "$r")" = 200 ] && field "$(body "$r")" "d['csrf']"
-}
 csrf=$(login alice Adm1n-pass-word "$tmp/alice")
 cookie=$(grep -i '^set-cookie' "$tmp/alice.h")
 [ -n "$csrf" ] && has "$cookie" 'HttpOnly' && has "$cookie" 'SameSite=Strict' && ! has "$cookie" 'Secure'
@@ -272,10 +251,7 @@ verdict "SIGTERM stops the server cleanly (exit 0, no sanitizer report)"
 # ---- HTTPS: the cookie is Secure
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
 	-keyout "$tmp/tls.key" -out "$tmp/tls.crt" 2>/dev/null
-"$bin" --state "$state" web --listen 127.0.0.1:0 --tls-cert "$tmp/tls.crt" --tls-key "$tmp/tls.key" >"$tmp/tls.out" 2>&1 &
-server=$!
-for _ in $(seq 100); do grep -q '^serving' "$tmp/tls.out" && break; sleep 0.1; done
-url=$(grep -o 'https://127.0.0.1:[0-9]*/' "$tmp/tls.out")
+web_start "$state" --tls-cert "$tmp/tls.crt" --tls-key "$tmp/tls.key"
 r=$(req --cacert "$tmp/tls.crt" -D "$tmp/h" -d '{"name":"olga","password":"Op3rator-pass"}' POST /api/login)
 [ -n "$url" ] && [ "$(status "$r")" = 200 ] && grep -i '^set-cookie' "$tmp/h" | grep -q '; Secure' &&
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "http://${url#https://}api/session")" != 200 ]

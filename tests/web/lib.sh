@@ -1,0 +1,48 @@
+# tests/web/lib.sh: what the tests of the web server share; source it after tests/lib.sh.
+#
+# Needs $bin (the binary) and $tmp (a private directory).  web_start sets
+# $server (its pid) and $url; web_stop ends it.  Requests carry
+# "Content-Type: application/json" like the GUI's; pass -H to override.
+server= url=
+
+py() { /usr/bin/python3 -c "$@"; }
+# field JSON EXPR: a Python expression over d, the parsed JSON.
+field() { py "import json,sys; d=json.loads(sys.argv[1]); print($2)" "$1"; }
+# req [curl options] METHOD PATH: the body, then the status on the last line.
+req() {
+	local args=("${@:1:$#-2}") method=${*: -2:1} path=${*: -1}
+	curl -s -m 60 -X "$method" -H 'Content-Type: application/json' "${args[@]}" \
+		-w '\n%{http_code}' "$url${path#/}"
+}
+status() { tail -n 1 <<<"$1"; }
+body() { sed '$d' <<<"$1"; }
+yaml_json() { py 'import json,sys; print(json.dumps({"yaml": sys.stdin.read()}))'; }
+
+# web_start STATE [web options]: starts the server on a free loopback port,
+# its output in $tmp/web.out.  Returns 1 when it does not say it is serving.
+web_start() {
+	local state=$1
+	shift
+	"$bin" --state "$state" web --listen 127.0.0.1:0 "$@" >"$tmp/web.out" 2>&1 &
+	server=$!
+	for _ in $(seq 100); do grep -q '^serving' "$tmp/web.out" && break; sleep 0.1; done
+	url=$(grep -o 'https\?://127.0.0.1:[0-9]*/' "$tmp/web.out")
+	[ -n "$url" ]
+}
+# web_stop: SIGTERM, and the server's exit status.
+web_stop() {
+	local rc=0
+	if [ -n "$server" ]; then
+		kill "$server" 2>/dev/null
+		wait "$server" 2>/dev/null || rc=$?
+	fi
+	server=
+	return $rc
+}
+# login NAME PASSWORD JAR: logs in, keeps the cookie in JAR (headers in
+# JAR.h) and prints the CSRF token.
+login() {
+	local r
+	r=$(req -c "$3" -D "$3.h" -d "{\"name\":\"$1\",\"password\":\"$2\"}" POST /api/login)
+	[ "$(status "$r")" = 200 ] && field "$(body "$r")" "d['csrf']"
+}
