@@ -1,36 +1,12 @@
 /* access.c: turn a project's ssh settings into connection settings. */
 #include "access.h"
 
-#include <libgen.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
 #include "fanout.h"
-
-char *access_resolve_path(const struct project *p, const char *path)
-{
-	char dir[PATH_MAX], real[PATH_MAX], *parent, *out = NULL;
-	const char *home = getenv("HOME");
-
-	if (path[0] == '/')
-		return strdup(path);
-	if (path[0] == '~' && path[1] == '/' && home != NULL) {
-		if (asprintf(&out, "%s/%s", home, path + 2) < 0)
-			return NULL;
-		return out;
-	}
-	/* Absolute: Ansible and the remote runner read it from other directories. */
-	snprintf(dir, sizeof(dir), "%s", p->path);
-	parent = dirname(dir); /* may modify dir: call it once */
-	if (realpath(parent, real) == NULL)
-		snprintf(real, sizeof(real), "%s", parent);
-	if (asprintf(&out, "%s/%s", real, path) < 0)
-		return NULL;
-	return out;
-}
 
 int access_init(struct access *a, const struct project *p, const char *state_dir,
 		const char *passphrase, const char *password)
@@ -41,10 +17,10 @@ int access_init(struct access *a, const struct project *p, const char *state_dir
 	if ((a->endpoints = calloc(p->hosts.n + 1, sizeof(*a->endpoints))) == NULL ||
 	    (a->gate = gate_new(GATE_DEFAULT_PER_KEY)) == NULL)
 		goto nomem;
-	if (s->key_file != NULL && (a->key_file = access_resolve_path(p, s->key_file)) == NULL)
+	if (s->key_file != NULL && (a->key_file = strdup(s->key_file)) == NULL)
 		goto nomem;
 	if (s->known_hosts != NULL)
-		a->known_hosts = access_resolve_path(p, s->known_hosts);
+		a->known_hosts = strdup(s->known_hosts);
 	else if (asprintf(&a->known_hosts, "%s/known_hosts", state_dir) < 0)
 		a->known_hosts = NULL;
 	if (a->known_hosts == NULL)

@@ -1,8 +1,8 @@
 /* access.h: how to reach a project's hosts.
  *
  * Resolves the project's ssh settings into what the ssh module takes: key
- * and known_hosts paths (relative to the project file, or the state
- * directory), one endpoint per host with its own port and user, the jump
+ * and known_hosts paths (as project_load resolved them, or the state
+ * directory's known_hosts), one endpoint per host with its own port and user, the jump
  * host, and the handshake gate shared by every connection of a run. */
 #ifndef HNSP_ACCESS_H
 #define HNSP_ACCESS_H
@@ -28,9 +28,5 @@ struct access {
 int access_init(struct access *a, const struct project *p, const char *state_dir,
 		const char *passphrase, const char *password);
 void access_release(struct access *a);
-
-/* Resolves a path written in the project file: "~/" is $HOME, a relative
- * path is relative to the project file's directory.  Returns new memory. */
-char *access_resolve_path(const struct project *p, const char *path);
 
 #endif

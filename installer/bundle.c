@@ -13,14 +13,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "access.h"
 #include "error.h"
 
 char *bundle_dir(const struct project *p)
 {
 	if (p->artefacts.source != ARTEFACTS_OFFLINE || p->artefacts.bundle == NULL)
 		return NULL;
-	return access_resolve_path(p, p->artefacts.bundle);
+	return strdup(p->artefacts.bundle);
 }
 
 /* What the project's components need, in catalog order: the request that

@@ -18,7 +18,7 @@
 /* Where the engine places the bundle on every host. */
 #define BUNDLE_REMOTE_DIR "/var/lib/hnsp-installer/bundle"
 
-/* The project's bundle directory, resolved against the project file; new
+/* The project's bundle directory, as project_load resolved it; new
  * memory, or NULL when the project has no offline bundle. */
 char *bundle_dir(const struct project *p);
 

@@ -133,7 +133,7 @@ static int load(const struct cli *cli, const char *path, struct catalog **catp,
 		struct project **projp)
 {
 	struct diag_list diags;
-	char dir[PATH_MAX], catalog_path[PATH_MAX + 32];
+	char dir[PATH_MAX], catalog_path[PATH_MAX + 32], state[PATH_MAX] = "";
 	int r;
 
 	*catp = NULL;
@@ -148,8 +148,8 @@ static int load(const struct cli *cli, const char *path, struct catalog **catp,
 	snprintf(catalog_path, sizeof(catalog_path), "%s/playbooks/catalog.yaml", dir);
 	if ((r = catalog_load(catalog_path, catp, &diags)) < 0)
 		path = catalog_path; /* the summary names the file at fault */
-	else if (path != NULL)
-		r = project_load(path, *catp, projp, &diags);
+	else if (path != NULL && (r = state_dir_name(cli->state, state, sizeof(state))) == 0)
+		r = project_load(path, state, *catp, projp, &diags);
 	print_diags(cli, &diags);
 	if (r < 0 && diags.errors == 0)
 		fprintf(stderr, "%s: %s\n", path, hnsp_strerror(r));

@@ -1,12 +1,15 @@
 /* project.c: read a project file and check it whole, reporting every problem. */
 #include "project.h"
 
+#include <libgen.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "confine.h"
 #include "error.h"
 #include "netaddr.h"
 #include "suggest.h"
@@ -705,8 +708,72 @@ static void (*const checks[])(const struct check_ctx *) = {
 	check_registry, check_ssh,
 };
 
-int project_load(const char *path, const struct catalog *cat, struct project **out,
-		 struct diag_list *diags)
+/* A path in a project file of its user's own: "~/" is $HOME, a relative
+ * path is relative to the project file's real directory (Ansible and the
+ * remote runner read it from other directories).  Returns new memory. */
+static char *user_path(const struct project *p, const char *path)
+{
+	char dir[PATH_MAX], real[PATH_MAX], *out = NULL;
+	const char *home = getenv("HOME"), *parent;
+
+	if (path[0] == '/')
+		return strdup(path);
+	if (path[0] == '~' && path[1] == '/' && home != NULL)
+		return asprintf(&out, "%s/%s", home, path + 2) < 0 ? NULL : out;
+	snprintf(dir, sizeof(dir), "%s", p->path);
+	parent = dirname(dir); /* may modify dir: call it once */
+	if (realpath(parent, real) == NULL)
+		snprintf(real, sizeof(real), "%s", parent);
+	return asprintf(&out, "%s/%s", real, path) < 0 ? NULL : out;
+}
+
+/* Makes every path the project names absolute: within the state
+ * directory's places when the file is kept there (confine.h), else as its
+ * user wrote it.  Returns 0, HNSP_ERR_INVALID (reported) or HNSP_ERR_NOMEM. */
+static int resolve_paths(struct schema_ctx *sc, struct project *p, const char *state)
+{
+	const struct {
+		const char *name;
+		char **value;
+		const struct ynode *node;
+		enum confine_place place;
+	} fields[] = {
+		{"ssh.key_file", &p->ssh.key_file, ynode_get(p->ssh.node, "key_file"), CONFINE_KEYS},
+		{"ssh.known_hosts", &p->ssh.known_hosts, ynode_get(p->ssh.node, "known_hosts"),
+		 CONFINE_KNOWN_HOSTS},
+		{"artefacts.bundle", &p->artefacts.bundle, ynode_get(p->artefacts.node, "bundle"),
+		 CONFINE_BUNDLES},
+	};
+	char *real_state = confine_state_of(p->path, state), why[PATH_MAX + 128];
+	int r = 0;
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]) && r != HNSP_ERR_NOMEM; i++) {
+		char *resolved = NULL;
+		int ri = 0;
+		if (*fields[i].value == NULL)
+			continue;
+		if (real_state == NULL)
+			ri = (resolved = user_path(p, *fields[i].value)) ? 0 : HNSP_ERR_NOMEM;
+		else
+			ri = confine_resolve(real_state, fields[i].place, *fields[i].value, &resolved,
+					     why, sizeof(why));
+		if (ri == HNSP_ERR_INVALID)
+			schema_report(sc, DIAG_ERROR, fields[i].node,
+				      "'%s': '%s' %s; a project kept in the state directory names "
+				      "only paths in it",
+				      fields[i].name, *fields[i].value, why);
+		if (ri == 0) {
+			free(*fields[i].value);
+			*fields[i].value = resolved;
+		}
+		r = r ? r : ri;
+	}
+	free(real_state);
+	return r;
+}
+
+int project_load(const char *path, const char *state, const struct catalog *cat,
+		 struct project **out, struct diag_list *diags)
 {
 	struct project *p = NULL;
 	struct schema_ctx sc = {.file = path, .diags = diags};
@@ -740,6 +807,11 @@ int project_load(const char *path, const struct catalog *cat, struct project **o
 	}
 	schema_read_obj(&sc, &project_def, p->doc->root, "", p);
 	read_components(&sc, cat, p);
+	if (resolve_paths(&sc, p, state) == HNSP_ERR_NOMEM) {
+		diag_add(diags, DIAG_ERROR, path, 0, 0, "out of memory");
+		r = HNSP_ERR_NOMEM;
+		goto out;
+	}
 	if ((needed_by = calloc(cat->components.n + 1, sizeof(*needed_by))) == NULL) {
 		diag_add(diags, DIAG_ERROR, path, 0, 0, "out of memory");
 		r = HNSP_ERR_NOMEM;

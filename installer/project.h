@@ -32,10 +32,10 @@ struct ssh_settings {
 	const struct ynode *node;     /* NULL when the file has no ssh section */
 	char *user;
 	long port;
-	char *key_file;               /* relative to the project file's directory */
+	char *key_file;               /* absolute once loaded (see project_load) */
 	bool become;                  /* run privileged tasks through sudo */
 	int host_key_policy;          /* enum ssh_hostkey_policy */
-	char *known_hosts;            /* NULL: the state directory's known_hosts */
+	char *known_hosts;            /* absolute; NULL: the state directory's known_hosts */
 	struct jump_host *jump_host;  /* NULL: direct connections */
 	long connect_timeout;         /* seconds */
 	long forks;                   /* hosts worked on at once */
@@ -81,7 +81,7 @@ struct network_settings {
 struct artefact_settings {
 	const struct ynode *node;
 	int source;                   /* enum artefact_source */
-	char *bundle;                 /* offline bundle directory, relative to the project file */
+	char *bundle;                 /* offline bundle directory, absolute once loaded */
 };
 
 /* A component as the project asks for it. */
@@ -110,11 +110,15 @@ struct project {
 #define HOST_AT(p, i) OBJLIST_AT(&(p)->hosts, struct host, i)
 
 /* Reads and checks the project at path against cat (borrowed; must outlive
- * the project).  Every problem goes to diags.  *out is a new project when no
- * error was found (warnings allowed), else NULL.  Returns 0, HNSP_ERR_INVALID,
- * HNSP_ERR_IO, HNSP_ERR_LIMIT or HNSP_ERR_NOMEM. */
-int project_load(const char *path, const struct catalog *cat, struct project **out,
-		 struct diag_list *diags);
+ * the project).  state is the state directory: when the file really lies in
+ * state/projects/, its paths must stay in the state directory's places
+ * (confine.h), else "~/" is $HOME and a relative path is relative to the
+ * file's directory; either way they are absolute once loaded.  Every problem
+ * goes to diags.  *out is a new project when no error was found (warnings
+ * allowed), else NULL.  Returns 0, HNSP_ERR_INVALID, HNSP_ERR_IO,
+ * HNSP_ERR_LIMIT or HNSP_ERR_NOMEM. */
+int project_load(const char *path, const char *state, const struct catalog *cat,
+		 struct project **out, struct diag_list *diags);
 void project_free(struct project *p);
 
 bool host_has_role(const struct host *h, const char *role);

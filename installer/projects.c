@@ -54,8 +54,8 @@ int projects_list(const char *state, struct strlist *out)
 	return r;
 }
 
-int projects_check_file(const char *path, const struct catalog *cat, const char *name,
-			const char *text, bool keep, struct diag_list *diags)
+int projects_check_file(const char *path, const char *state, const struct catalog *cat,
+			const char *name, const char *text, bool keep, struct diag_list *diags)
 {
 	struct project *p = NULL;
 	char dir[PATH_MAX], tmp[PATH_MAX + 32], *slash;
@@ -73,7 +73,7 @@ int projects_check_file(const char *path, const struct catalog *cat, const char 
 	r = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0 ? 0 : HNSP_ERR_IO;
 	close(fd);
 	if (r == 0)
-		r = project_load(tmp, cat, &p, diags);
+		r = project_load(tmp, state, cat, &p, diags);
 	if (p != NULL && name != NULL && strcmp(p->name, name) != 0) {
 		const struct ynode *n = ynode_get(p->node, "name");
 		diag_add(diags, DIAG_ERROR, tmp, n ? n->line : 0, n ? n->column : 0,
@@ -101,5 +101,5 @@ int projects_check(const char *state, const struct catalog *cat, const char *nam
 		snprintf(path, sizeof(path), "%s/projects/.unnamed.yaml", state);
 	else
 		projects_path(state, name, path, sizeof(path));
-	return projects_check_file(path, cat, name, text, keep && name != NULL, diags);
+	return projects_check_file(path, state, cat, name, text, keep && name != NULL, diags);
 }

@@ -29,8 +29,9 @@ int projects_list(const char *state, struct strlist *out);
 int projects_check(const char *state, const struct catalog *cat, const char *name,
 		   const char *text, bool keep, struct diag_list *diags);
 /* The same for a project file anywhere: checked in a temporary file in
- * path's directory and, when keep is set and it is valid, renamed to path. */
-int projects_check_file(const char *path, const struct catalog *cat, const char *name,
-			const char *text, bool keep, struct diag_list *diags);
+ * path's directory (state is the state directory, as project_load takes it)
+ * and, when keep is set and it is valid, renamed to path. */
+int projects_check_file(const char *path, const char *state, const struct catalog *cat,
+			const char *name, const char *text, bool keep, struct diag_list *diags);
 
 #endif

@@ -33,7 +33,7 @@ int state_mkdirs(const char *dir, unsigned mode)
 	return 0;
 }
 
-int state_dir_resolve(const char *override, char *buf, size_t size)
+int state_dir_name(const char *override, char *buf, size_t size)
 {
 	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
 	int n;
@@ -46,7 +46,12 @@ int state_dir_resolve(const char *override, char *buf, size_t size)
 		n = snprintf(buf, size, "%s/.local/state/hnsp-installer", home);
 	else
 		n = snprintf(buf, size, "/var/lib/hnsp-installer");
-	if (n < 0 || (size_t)n >= size)
-		return HNSP_ERR_LIMIT;
-	return state_mkdirs(buf, 0700);
+	return n < 0 || (size_t)n >= size ? HNSP_ERR_LIMIT : 0;
+}
+
+int state_dir_resolve(const char *override, char *buf, size_t size)
+{
+	int r = state_dir_name(override, buf, size);
+
+	return r < 0 ? r : state_mkdirs(buf, 0700);
 }

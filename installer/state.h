@@ -8,6 +8,10 @@
 
 #include <stddef.h>
 
+/* Writes the state directory's name into buf without creating it.  Returns 0
+ * or HNSP_ERR_LIMIT when the path does not fit. */
+int state_dir_name(const char *override, char *buf, size_t size);
+
 /* Writes the state directory into buf, creating it (mode 0700) when missing.
  * override is --state DIR, or NULL.  Returns 0, HNSP_ERR_IO (errno set) or
  * HNSP_ERR_LIMIT when the path does not fit. */

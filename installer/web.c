@@ -343,7 +343,7 @@ static struct project *open_project(struct call *c, enum MHD_Result *answered)
 		return NULL;
 	}
 	diag_list_init(&diags);
-	r = project_load(path, c->w->cfg.catalog, &p, &diags);
+	r = project_load(path, c->w->cfg.state_dir, c->w->cfg.catalog, &p, &diags);
 	if (r < 0)
 		*answered = reply(c->conn, 400,
 				  json_pack("{s:s, s:o}", "error",
@@ -597,7 +597,7 @@ static enum MHD_Result api_projects(struct call *c)
 
 		diag_list_init(&diags);
 		projects_path(c->w->cfg.state_dir, names.v[i], path, sizeof(path));
-		project_load(path, c->w->cfg.catalog, &p, &diags);
+		project_load(path, c->w->cfg.state_dir, c->w->cfg.catalog, &p, &diags);
 		run = journal_newest(runs, names.v[i]);
 		json_array_append_new(
 			out, json_pack("{s:s, s:b, s:I, s:I, s:o, s:o, s:o}", "name", names.v[i],

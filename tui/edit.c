@@ -26,8 +26,8 @@ static json_t *read_json(const char *path, struct diag_list *diags)
 
 /* Writes doc (borrowed) as YAML to path when it is a valid project named name
  * (NULL: any name). */
-static int write_checked(const char *path, const char *name, const json_t *doc,
-			 const struct catalog *cat, struct diag_list *diags)
+static int write_checked(const char *path, const char *state, const char *name,
+			 const json_t *doc, const struct catalog *cat, struct diag_list *diags)
 {
 	char *text = NULL;
 	size_t len;
@@ -35,7 +35,7 @@ static int write_checked(const char *path, const char *name, const json_t *doc,
 
 	if ((r = ydoc_emit_json(doc, &text, &len)) < 0)
 		return r;
-	r = projects_check_file(path, cat, name, text, true, diags);
+	r = projects_check_file(path, state, cat, name, text, true, diags);
 	free(text);
 	return r;
 }
@@ -49,7 +49,7 @@ int edit_open(struct edit *e, const char *path, const char *state, const struct 
 	memset(e, 0, sizeof(*e));
 	diag_list_init(&e->diags);
 	diag_list_init(&e->refused);
-	if ((e->path = strdup(path)) == NULL)
+	if ((e->path = strdup(path)) == NULL || (e->state = strdup(state)) == NULL)
 		return HNSP_ERR_NOMEM;
 	/* STATE/projects/NAME.yaml is project NAME for every front-end. */
 	snprintf(copy, sizeof(copy), "%s", path);
@@ -76,7 +76,7 @@ int edit_reload(struct edit *e, const struct catalog *cat)
 	diag_list_init(&e->diags);
 	diag_list_init(&quiet);
 	/* project_load reports every problem; the JSON read repeats the YAML ones. */
-	r = project_load(e->path, cat, &e->project, &e->diags);
+	r = project_load(e->path, e->state, cat, &e->project, &e->diags);
 	e->doc = read_json(e->path, &quiet);
 	diag_list_release(&quiet);
 	diag_list_sort(&e->diags);
@@ -88,6 +88,7 @@ int edit_reload(struct edit *e, const struct catalog *cat)
 void edit_release(struct edit *e)
 {
 	free(e->path);
+	free(e->state);
 	free(e->name);
 	json_decref(e->doc);
 	project_free(e->project);
@@ -109,7 +110,7 @@ int edit_save(struct edit *e, json_t *doc, const struct catalog *cat)
 	diag_list_init(&e->refused);
 	if (doc == NULL)
 		return HNSP_ERR_NOMEM;
-	r = write_checked(e->path, e->name, doc, cat, &e->refused);
+	r = write_checked(e->path, e->state, e->name, doc, cat, &e->refused);
 	json_decref(doc);
 	if (r < 0)
 		return r;
@@ -142,7 +143,7 @@ static int keep_paths(json_t *doc, const char *example)
 	return 0;
 }
 
-int edit_create(const char *path, const char *name, const char *example,
+int edit_create(const char *path, const char *state, const char *name, const char *example,
 		const struct catalog *cat, struct diag_list *diags)
 {
 	json_t *doc;
@@ -155,7 +156,7 @@ int edit_create(const char *path, const char *name, const char *example,
 	r = json_object_set_new(doc, "name", json_string(name)) < 0 ? HNSP_ERR_NOMEM
 								    : keep_paths(doc, example);
 	if (r == 0)
-		r = write_checked(path, name, doc, cat, diags);
+		r = write_checked(path, state, name, doc, cat, diags);
 	json_decref(doc);
 	return r;
 }

@@ -17,6 +17,7 @@
 
 struct edit {
 	char *path;                /* owned: the project file */
+	char *state;               /* owned: the state directory */
 	char *name;                /* owned: the name a file of STATE/projects keeps, or NULL */
 	json_t *doc;               /* owned: the file as JSON; NULL when it is not readable YAML */
 	struct project *project;   /* owned: NULL while the file has errors */
@@ -44,8 +45,9 @@ int edit_save(struct edit *e, json_t *doc, const struct catalog *cat);
  * renamed name, when the result is valid; problems go to diags.  Its
  * relative paths (key, known_hosts, bundle) are made absolute so that they
  * name the files the example names.  Returns 0,
- * HNSP_ERR_EXISTS, HNSP_ERR_INVALID, HNSP_ERR_IO or HNSP_ERR_NOMEM. */
-int edit_create(const char *path, const char *name, const char *example,
+ * HNSP_ERR_EXISTS, HNSP_ERR_INVALID, HNSP_ERR_IO or HNSP_ERR_NOMEM.  state is
+ * the state directory, as project_load takes it. */
+int edit_create(const char *path, const char *state, const char *name, const char *example,
 		const struct catalog *cat, struct diag_list *diags);
 
 #endif

@@ -106,7 +106,7 @@ static void *work(void *arg)
 	int r = 0;
 
 	diag_list_init(&diags);
-	if (project_load(j->path, j->cat, &j->project, &diags) < 0)
+	if (project_load(j->path, j->state, j->cat, &j->project, &diags) < 0)
 		snprintf(j->why, sizeof(j->why), "the project has %zu errors; fix them first",
 			 diags.errors);
 	else if (!kinds[j->kind].remote)

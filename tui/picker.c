@@ -53,7 +53,7 @@ static void add_entry(struct app *app, struct picker *p, const char *path, json_
 	memset(e, 0, sizeof(*e));
 	snprintf(e->path, sizeof(e->path), "%s", path);
 	diag_list_init(&diags);
-	project_load(path, app->cfg->catalog, &proj, &diags);
+	project_load(path, app->cfg->state_dir, app->cfg->catalog, &proj, &diags);
 	snprintf(copy, sizeof(copy), "%s", path);
 	snprintf(e->name, sizeof(e->name), "%s", proj ? proj->name : basename(copy));
 	e->hosts = proj ? (long)proj->hosts.n : -1;
@@ -269,7 +269,7 @@ static void example_create(struct app *app, void *s)
 		return;
 	}
 	projects_path(app->cfg->state_dir, name, path, sizeof(path));
-	r = edit_create(path, name, example, app->cfg->catalog, &e->diags);
+	r = edit_create(path, app->cfg->state_dir, name, example, app->cfg->catalog, &e->diags);
 	if (r == HNSP_ERR_EXISTS) {
 		snprintf(e->form.fields[0].error, sizeof(e->form.fields[0].error),
 			 "project '%.63s' exists already", name);

@@ -61,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	diag_list_init(&diags);
-	r = project_load(path, cat, &p, &diags);
+	r = project_load(path, "/nonexistent", cat, &p, &diags);
 	if (r == 0) {
 		if (p == NULL || diags.errors != 0)
 			abort();

@@ -106,7 +106,7 @@ static int teardown_all(void **state)
 static void build_from(const char *file, const struct catalog *cat)
 {
 	cleanup(NULL);
-	if (project_load(file, cat, &proj, &diags) != 0) {
+	if (project_load(file, "/nonexistent", cat, &proj, &diags) != 0) {
 		print_diags(&diags);
 		fail_msg("%s does not load", file);
 	}

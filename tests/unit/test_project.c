@@ -79,7 +79,7 @@ static void load_file(const char *file)
 {
 	cleanup(NULL);
 	proj = (struct project *)(uintptr_t)1; /* project_load must reset it */
-	rc = project_load(file, cat, &proj, &diags);
+	rc = project_load(file, dir, cat, &proj, &diags);
 }
 
 static void write_project(const char *yaml)
@@ -922,7 +922,7 @@ static void child_expects(const char *msg)
 	int found = 0;
 
 	diag_list_init(&d);
-	project_load(path, cat, &p, &d);
+	project_load(path, dir, cat, &p, &d);
 	for (size_t i = 0; i < d.len; i++)
 		if (d.items[i].severity == DIAG_ERROR && strcmp(d.items[i].message, msg) == 0)
 			found = 1;
