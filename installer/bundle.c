@@ -144,6 +144,9 @@ int bundle_build(const struct project *p, const struct catalog *cat, const char 
 	} else if (json_object_get(answer, "missing")) {
 		*result = json_incref(json_object_get(answer, "missing"));
 		r = HNSP_ERR_NOTFOUND;
+	} else if (json_is_string(json_object_get(answer, "refused"))) {
+		snprintf(err, errsize, "%s", json_string_value(json_object_get(answer, "refused")));
+		r = HNSP_ERR_INVALID;
 	} else {
 		const char *why = json_string_value(json_object_get(answer, "error"));
 		snprintf(err, errsize, "%s", why ? why : "the bundle tool failed without saying why");

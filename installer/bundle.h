@@ -26,9 +26,12 @@ char *bundle_dir(const struct project *p);
  * new one is complete).  datadir holds playbooks/tools/bundle.py.
  * On success *result is the manifest; when a source is missing it is the
  * list of what is missing, [{"component","kind","name","reason"}], and
- * nothing was written.  Returns 0 (built), HNSP_ERR_NOTFOUND (something is
- * missing; see *result) or HNSP_ERR_IO (a tool failed; err says which and
- * why).  *result is a new reference or NULL. */
+ * nothing was written.  out_dir is replaced only when it is missing, empty or
+ * a bundle built here (it holds the marker .hnsp-bundle), never through a
+ * symbolic link.  Returns 0 (built), HNSP_ERR_NOTFOUND (something is
+ * missing; see *result), HNSP_ERR_INVALID (out_dir refused before anything
+ * was fetched; err names it) or HNSP_ERR_IO (a tool failed; err says which
+ * and why).  *result is a new reference or NULL. */
 int bundle_build(const struct project *p, const struct catalog *cat, const char *datadir,
 		 const char *out_dir, json_t **result, char *err, size_t errsize);
 

@@ -1707,6 +1707,10 @@ static int cmd_bundle(struct cli *cli, int argc, char **argv)
 		r = EXIT_FAILED;
 		break;
 	}
+	case HNSP_ERR_INVALID:
+		fprintf(stderr, "hnsp-installer bundle: %s\n", err);
+		r = EXIT_USAGE;
+		break;
 	default:
 		fprintf(stderr, "hnsp-installer bundle: %s\n", err[0] ? err : "out of memory");
 		r = EXIT_FAILED;
@@ -1780,8 +1784,9 @@ static const struct command commands[] = {
 	 "packages with dependencies as a local apt repository, binaries with their\n"
 	 "versions, container images, and a manifest with every file's SHA-256.  When a\n"
 	 "source is missing, lists each missing artefact and its component and writes\n"
-	 "nothing.  The bundle is replaced whole, only once the new one is complete.\n"
-	 "Exit status 0 when built, 1 otherwise.\n"
+	 "nothing.  The bundle is replaced whole, only once the new one is complete, and\n"
+	 "only when DIR is missing, empty or a bundle built here (it holds .hnsp-bundle).\n"
+	 "Exit status 0 when built, 2 when DIR is refused, 1 otherwise.\n"
 	 "\n"
 	 "  -o, --output DIR  where to build the bundle\n"
 	 "  --json            print the manifest\n",

@@ -764,6 +764,9 @@ static enum MHD_Result api_bundle(struct call *c)
 				    "some artefacts have no source; nothing was written", "missing",
 				    result));
 		break;
+	case HNSP_ERR_INVALID:
+		r = fail(c->conn, 409, "%s", err);
+		break;
 	default:
 		json_decref(result);
 		r = fail(c->conn, 500, "cannot build the bundle: %s", err[0] ? err : "out of memory");

@@ -12,6 +12,12 @@ and prints one JSON answer on stdout:
                                              nothing was written
   {"ok": false, "error": "..."}              a tool failed; DIR is unchanged
                                              except for a staging directory
+  {"ok": false, "refused": "..."}            DIR is not a bundle this tool built;
+                                             nothing was touched
+
+Every bundle holds a marker file, .hnsp-bundle: an existing DIR is replaced
+only when it is empty or holds the marker, and never through a symbolic link,
+so a bundle path can never wipe a directory this tool did not create.
 
 Layout of DIR (docs/bundle.md):
   apt/        the Debian packages the components need, with the dependencies the
@@ -32,6 +38,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tarfile
@@ -41,8 +48,37 @@ import time
 APT = ["apt-get", "-q", "-o", "APT::Sandbox::User=root", "-o", "APT::Install-Recommends=false"]
 
 
+MARKER = ".hnsp-bundle"
+
+
 class ToolError(Exception):
     pass
+
+
+class Refused(Exception):
+    pass
+
+
+def check_replaceable(out):
+    """Refuses out unless it is missing, empty, or a bundle built here."""
+    try:
+        st = os.lstat(out)
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(st.st_mode):
+        raise Refused("%s is a symbolic link; the bundle is never built through one" % out)
+    if not stat.S_ISDIR(st.st_mode):
+        raise Refused("%s exists and is not a directory; choose another bundle directory" % out)
+    if not os.listdir(out):
+        return
+    try:
+        marked = stat.S_ISREG(os.lstat(os.path.join(out, MARKER)).st_mode)
+    except FileNotFoundError:
+        marked = False
+    if not marked:
+        raise Refused("%s is not empty and is not a bundle built by hnsp-installer (it has no "
+                      "%s); nothing was touched: choose another directory, or empty it" %
+                      (out, MARKER))
 
 
 def run(argv, cwd=None, env=None):
@@ -203,6 +239,7 @@ def find_missing(components):
 def build(req):
     out = os.path.abspath(req["out"])
     comps = req["components"]
+    check_replaceable(out)  # before anything is fetched
     missing = find_missing(comps)
     if missing:
         return {"ok": False, "missing": missing}
@@ -282,13 +319,19 @@ def build(req):
         with open(os.path.join(stage, "manifest.json"), "w") as f:
             json.dump(manifest, f, indent=2, sort_keys=True)
             f.write("\n")
+        with open(os.path.join(stage, MARKER), "w") as f:
+            f.write("a bundle built by hnsp-installer: it replaces this directory whole\n")
         # Swap in the new bundle whole: a reader sees the old one or the new one.
-        old = out + ".old"
-        shutil.rmtree(old, ignore_errors=True)
-        if os.path.exists(out):
+        # The old one goes aside under a name made here (renamed over an empty
+        # directory), so no other directory is ever removed.
+        check_replaceable(out)
+        old = None
+        if os.path.lexists(out):
+            old = tempfile.mkdtemp(prefix=".bundle-old-", dir=parent)
             os.rename(out, old)
         os.rename(stage, out)
-        shutil.rmtree(old, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old)
         return {"ok": True, "manifest": manifest}
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
@@ -300,6 +343,8 @@ def main():
         answer = build(json.load(sys.stdin))
     except ToolError as e:
         answer = {"ok": False, "error": str(e)}
+    except Refused as e:
+        answer = {"ok": False, "refused": str(e)}
     except OSError as e:
         answer = {"ok": False, "error": "%s: %s" % (e.filename or "", e.strerror)}
     json.dump(answer, sys.stdout)
