@@ -25,6 +25,7 @@
 #include "bundle.h"
 #include "engine.h"
 #include "journal.h"
+#include "keys.h"
 #include "progress.h"
 #include "catalog.h"
 #include "datadir.h"
@@ -1723,6 +1724,128 @@ out:
 	return r;
 }
 
+/* ---- key ---- */
+
+static const struct option key_options[] = {{"name", required_argument, NULL, 'n'},
+					    {"json", no_argument, NULL, 'j'},
+					    {NULL, 0, NULL, 0}};
+
+struct key_args {
+	const char *name;
+	bool json;
+};
+
+static bool key_option(int opt, void *data)
+{
+	struct key_args *a = data;
+	switch (opt) {
+	case 'n': a->name = optarg; return true;
+	case 'j': a->json = true; return true;
+	}
+	return false;
+}
+
+/* The name a key imported from file takes without --name: its file name
+ * up to the first dot, into buf. */
+static void key_default_name(const char *file, char *buf, size_t size)
+{
+	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+
+	snprintf(buf, size, "%.*s", (int)strcspn(base, "."), base);
+}
+
+static int key_import(const char *state, const char *file, const char *name)
+{
+	char text[KEYS_MAX_BYTES + 1], fp[128];
+	FILE *f = fopen(file, "re");
+	size_t len = f ? fread(text, 1, sizeof(text), f) : 0;
+	int r;
+
+	if (f == NULL || ferror(f)) {
+		fprintf(stderr, "hnsp-installer key: cannot read '%s': %s\n", file, strerror(errno));
+		if (f)
+			fclose(f);
+		return EXIT_USAGE;
+	}
+	fclose(f);
+	r = keys_import(state, name, text, len, getenv("HNSP_KEY_PASSPHRASE"), fp, sizeof(fp));
+	sodium_memzero(text, sizeof(text));
+	if (r == HNSP_ERR_LIMIT || r == HNSP_ERR_INVALID) {
+		fprintf(stderr,
+			"hnsp-installer key: '%s' %s\n", file,
+			r == HNSP_ERR_LIMIT ? "is larger than a private key file (16 KiB)"
+					    : "is not a private key libssh can read (for a key with "
+					      "a passphrase, set HNSP_KEY_PASSPHRASE)");
+		return EXIT_USAGE;
+	}
+	if (r < 0) {
+		fprintf(stderr, "hnsp-installer key: cannot write %s/keys/%s: %s\n", state, name,
+			r == HNSP_ERR_IO ? strerror(errno) : hnsp_strerror(r));
+		return EXIT_FAILED;
+	}
+	printf("imported key '%s' (%s); a project in the state directory names it as "
+	       "'key_file: %s'\n",
+	       name, fp, name);
+	return EXIT_OK;
+}
+
+static int cmd_key(struct cli *cli, int argc, char **argv)
+{
+	const struct command *cmd = command_find("key");
+	struct key_args args = {0};
+	char state[PATH_MAX], name[64] = "";
+	int first = parse_options(cmd, argc, argv, key_option, &args);
+	const char *what;
+	int r;
+
+	if (first < 0)
+		return EXIT_USAGE;
+	what = first < argc ? argv[first] : "";
+	if (strcmp(what, "list") == 0 ? argc - first != 1 : argc - first != 2 ||
+	    (strcmp(what, "import") != 0 && strcmp(what, "remove") != 0))
+		return usage_error(cmd, "expects import FILE [--name NAME], list or remove NAME");
+	if (strcmp(what, "import") == 0 && args.name == NULL)
+		key_default_name(argv[first + 1], name, sizeof(name));
+	else if (strcmp(what, "list") != 0)
+		snprintf(name, sizeof(name), "%s", args.name ? args.name : argv[first + 1]);
+	if (strcmp(what, "list") != 0 && !keys_name_valid(name)) {
+		fprintf(stderr, "hnsp-installer key: '%s' is not a key name: 1 to 63 of a-z 0-9 - _, "
+				"starting with a letter or a digit%s\n",
+			name, strcmp(what, "import") == 0 && args.name == NULL ? "; give one with --name"
+									       : "");
+		return EXIT_USAGE;
+	}
+	if (state_dir_resolve(cli->state, state, sizeof(state)) < 0) {
+		fprintf(stderr, "hnsp-installer key: cannot use the state directory %s\n", state);
+		return EXIT_USAGE;
+	}
+	if (strcmp(what, "import") == 0)
+		return key_import(state, argv[first + 1], name);
+	if (strcmp(what, "remove") == 0) {
+		if ((r = keys_remove(state, name)) == 0)
+			printf("removed key '%s'\n", name);
+		else
+			fprintf(stderr, "hnsp-installer key: %s '%s'%s%s\n",
+				r == HNSP_ERR_NOTFOUND ? "no key" : "cannot remove key", name,
+				r == HNSP_ERR_NOTFOUND ? "" : ": ",
+				r == HNSP_ERR_NOTFOUND ? "" : strerror(errno));
+		return r == 0 ? EXIT_OK : r == HNSP_ERR_NOTFOUND ? EXIT_USAGE : EXIT_FAILED;
+	}
+	{
+		json_t *list = keys_list(state), *v;
+		size_t i;
+		if (args.json)
+			return print_json("key", list, JSON_INDENT(2));
+		json_array_foreach(list, i, v)
+			printf("%-32s %-20s %s\n", json_string_value(json_object_get(v, "name")),
+			       json_string_value(json_object_get(v, "type")),
+			       json_string_value(json_object_get(v, "fingerprint")));
+		r = list ? EXIT_OK : EXIT_FAILED;
+		json_decref(list);
+	}
+	return r;
+}
+
 static const struct command commands[] = {
 	{"validate", "PROJECT", "check a project file and report every problem in it",
 	 "Reads PROJECT, checks every key and value against the schema and the component\n"
@@ -1791,6 +1914,16 @@ static const struct command commands[] = {
 	 "  -o, --output DIR  where to build the bundle\n"
 	 "  --json            print the manifest\n",
 	 bundle_options, "o:", cmd_bundle},
+	{"key", "import FILE [--name NAME] | list [--json] | remove NAME",
+	 "manage the SSH keys kept in the state directory",
+	 "import FILE   keep the private key FILE as STATE/keys/NAME (mode 0600); NAME is\n"
+	 "              --name NAME, else FILE's name up to its first dot.  A key with a\n"
+	 "              passphrase is read with HNSP_KEY_PASSPHRASE and kept encrypted\n"
+	 "list          every key's name, type and public SHA-256 fingerprint\n"
+	 "remove NAME   remove a key\n"
+	 "A project kept in the state directory (STATE/projects/) names a key as\n"
+	 "'ssh.key_file: NAME'; no key is ever shown or served back.\n",
+	 key_options, "n:", cmd_key},
 	{"apply", "PROJECT [--yes] [--json] [--resume|--from PHASE|--only PHASE] [--runner R]",
 	 "install the project: run the plan's phases with live progress",
 	 "Shows the plan and asks to go on (unless --yes), then runs each phase's playbook\n"

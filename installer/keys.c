@@ -1,0 +1,123 @@
+/* keys.c: import, list and remove the keys kept in the state directory. */
+#include "keys.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <libssh/libssh.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "journal.h"
+#include "state.h"
+
+bool keys_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n >= 1 && n <= 63 && strchr("abcdefghijklmnopqrstuvwxyz0123456789", name[0]) &&
+	       strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") == n;
+}
+
+/* "SHA256:..." of key into buf; "" when it cannot be had. */
+static void fingerprint_of(ssh_key key, char *buf, size_t size)
+{
+	unsigned char *hash = NULL;
+	size_t hlen = 0;
+	char *fp = NULL;
+
+	buf[0] = '\0';
+	if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hlen) == 0 &&
+	    (fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hlen)) != NULL)
+		snprintf(buf, size, "%s", fp);
+	ssh_string_free_char(fp);
+	ssh_clean_pubkey_hash(&hash);
+}
+
+int keys_import(const char *state, const char *name, const char *text, size_t len,
+		const char *passphrase, char *fingerprint, size_t size)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 80], *copy = NULL, *b64 = NULL, *line = NULL;
+	ssh_key priv = NULL, pub = NULL;
+	int r = HNSP_ERR_LIMIT;
+
+	if (len > KEYS_MAX_BYTES)
+		goto out;
+	r = HNSP_ERR_NOMEM;
+	if ((copy = strndup(text, len)) == NULL)
+		goto out;
+	r = HNSP_ERR_INVALID;
+	if (strlen(copy) != len ||
+	    ssh_pki_import_privkey_base64(copy, passphrase, NULL, NULL, &priv) != SSH_OK ||
+	    ssh_pki_export_privkey_to_pubkey(priv, &pub) != SSH_OK ||
+	    ssh_pki_export_pubkey_base64(pub, &b64) != SSH_OK)
+		goto out;
+	fingerprint_of(pub, fingerprint, size);
+	r = HNSP_ERR_NOMEM;
+	if (asprintf(&line, "%s %s %s\n", ssh_key_type_to_char(ssh_key_type(pub)), b64, name) < 0) {
+		line = NULL;
+		goto out;
+	}
+	snprintf(dir, sizeof(dir), "%s/keys", state);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((r = state_mkdirs(dir, 0700)) == 0 &&
+	    (r = journal_write_atomic(path, text, len, 0600)) == 0) {
+		strcat(path, ".pub");
+		r = journal_write_atomic(path, line, strlen(line), 0644);
+	}
+out:
+	free(copy);
+	free(b64);
+	free(line);
+	ssh_key_free(priv);
+	ssh_key_free(pub);
+	return r;
+}
+
+json_t *keys_list(const char *state)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 300], fp[128];
+	struct dirent **names = NULL;
+	json_t *out = json_array();
+	int n;
+
+	snprintf(dir, sizeof(dir), "%s/keys", state);
+	n = scandir(dir, &names, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+		ssh_key pub = NULL;
+		if (out != NULL && keys_name_valid(name)) {
+			snprintf(path, sizeof(path), "%s/%s.pub", dir, name);
+			fp[0] = '\0';
+			if (ssh_pki_import_pubkey_file(path, &pub) == SSH_OK)
+				fingerprint_of(pub, fp, sizeof(fp));
+			if (json_array_append_new(
+				    out, json_pack("{s:s, s:s, s:s}", "name", name, "type",
+						   pub ? ssh_key_type_to_char(ssh_key_type(pub)) : "?",
+						   "fingerprint", fp)) < 0) {
+				json_decref(out);
+				out = NULL;
+			}
+		}
+		ssh_key_free(pub);
+		free(names[i]);
+	}
+	free(names);
+	return out;
+}
+
+int keys_remove(const char *state, const char *name)
+{
+	char path[PATH_MAX + 80];
+
+	if (!keys_name_valid(name))
+		return HNSP_ERR_NOTFOUND;
+	snprintf(path, sizeof(path), "%s/keys/%s", state, name);
+	if (unlink(path) < 0)
+		return errno == ENOENT ? HNSP_ERR_NOTFOUND : HNSP_ERR_IO;
+	strcat(path, ".pub");
+	return unlink(path) < 0 && errno != ENOENT ? HNSP_ERR_IO : 0;
+}
