@@ -21,6 +21,7 @@
 
 #include "access.h"
 #include "bundle.h"
+#include "keys.h"
 #include "engine.h"
 #include "error.h"
 #include "journal.h"
@@ -776,6 +777,44 @@ static enum MHD_Result api_bundle(struct call *c)
 	return r;
 }
 
+/* ---- handlers: the state directory's SSH keys ---- */
+
+static enum MHD_Result api_keys(struct call *c)
+{
+	json_t *list = keys_list(c->w->cfg.state_dir);
+
+	return list ? reply(c->conn, 200, list) : fail(c->conn, 500, "out of memory");
+}
+
+/* {"key": the private key file's text, "passphrase": optional}; the
+ * passphrase only proves the key is whole, it is not kept. */
+static enum MHD_Result api_key_put(struct call *c)
+{
+	const char *name = c->arg[0];
+	const json_t *key = json_object_get(c->body, "key");
+	const char *passphrase = json_string_value(json_object_get(c->body, "passphrase"));
+	char fp[128];
+	int r;
+
+	if (!keys_name_valid(name))
+		return fail(c->conn, 400,
+			    "a key name is 1 to 63 of a-z 0-9 - _, starting with a letter or a digit");
+	if (!json_is_string(key))
+		return fail(c->conn, 400, "\"key\" is the private key file's text");
+	r = keys_import(c->w->cfg.state_dir, name, json_string_value(key), json_string_length(key),
+			passphrase && passphrase[0] ? passphrase : NULL, fp, sizeof(fp));
+	if (r == HNSP_ERR_LIMIT)
+		return fail(c->conn, 400, "\"key\" is larger than a private key file (16 KiB)");
+	if (r == HNSP_ERR_INVALID)
+		return fail(c->conn, 400,
+			    "\"key\" is not a private key libssh can read (a key with a passphrase "
+			    "needs \"passphrase\")");
+	if (r < 0)
+		return fail(c->conn, 500, "cannot keep key '%s': %s", name,
+			    r == HNSP_ERR_IO ? strerror(errno) : hnsp_strerror(r));
+	return reply(c->conn, 200, json_pack("{s:s, s:s}", "name", name, "fingerprint", fp));
+}
+
 static void verify_path(const struct web *w, const char *name, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s/web/verify/%s.json", w->cfg.state_dir, name);
@@ -1235,6 +1274,8 @@ static const struct route {
 	{"GET", "/api/projects/*/plan", ROLE_VIEWER, api_plan},
 	{"POST", "/api/projects/*/preflight", ROLE_OPERATOR, api_preflight},
 	{"POST", "/api/projects/*/bundle", ROLE_OPERATOR, api_bundle},
+	{"GET", "/api/keys", ROLE_VIEWER, api_keys},
+	{"PUT", "/api/keys/*", ROLE_OPERATOR, api_key_put},
 	{"POST", "/api/projects/*/runs", ROLE_OPERATOR, api_run_start},
 	{"POST", "/api/projects/*/verify", ROLE_OPERATOR, api_verify_run},
 	{"GET", "/api/projects/*/verify", ROLE_VIEWER, api_verify_get},
