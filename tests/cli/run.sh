@@ -48,6 +48,29 @@ for f in *.yaml; do
 		diff "$name.out" <(printf '%s\n' "$got") | head -n 20 | sed 's/^/    /'
 	fi
 done
+
+# ---- cases/state/NAME.yaml: the same, as a project kept in a state directory
+# (STATE/projects/NAME.yaml, validated with --state; "STATE" in NAME.out
+# stands for it), where STATE/bundles/out is a symbolic link out of it.
+st=$tmp/state
+mkdir -p "$st/projects" "$st/bundles"
+ln -s "$tmp" "$st/bundles/out"
+for f in state/*.yaml; do
+	name=${f%.yaml}
+	cp "$f" "$st/projects/"
+	out=$(timeout 60 "$bin" --state "$st" validate "$st/projects/${f#state/}" 2>&1)
+	rc=$?
+	got=$(printf 'exit %s\n%s' "$rc" "$out" | sed "s|$(realpath "$st")|STATE|g; s|$tmp|TMP|g")
+	if [ "${UPDATE:-0}" = 1 ]; then
+		printf '%s\n' "$got" >"$name.out"
+	fi
+	if [ "$got" = "$(cat "$name.out" 2>/dev/null)" ]; then
+		ok "case $name"
+	else
+		not_ok "case $name"
+		diff "$name.out" <(printf '%s\n' "$got") | head -n 20 | sed 's/^/    /'
+	fi
+done
 cd "$root"
 
 # ---- every example validates, and the lab example matches what lab-up writes
