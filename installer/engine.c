@@ -162,6 +162,8 @@ int engine_new(const struct engine_config *cfg, struct engine **out, char *err, 
 	if (e == NULL)
 		return r;
 	e->cfg = *cfg;
+	if (e->cfg.become_password == NULL) /* ssh.become_password: {secret: NAME} */
+		e->cfg.become_password = cfg->access->become_password;
 	e->lock_fd = -1;
 	pthread_mutex_init(&e->lock, NULL);
 	if (cfg->from || cfg->only) {

@@ -381,7 +381,7 @@ struct remote {
  * code; on EXIT_OK release rm with remote_release(). */
 static int remote_open(const struct cli *cli, const char *path, bool ask_pass, struct remote *rm)
 {
-	char state[PATH_MAX];
+	char state[PATH_MAX], err[1024];
 	int r;
 
 	memset(rm, 0, sizeof(*rm));
@@ -413,6 +413,12 @@ static int remote_open(const struct cli *cli, const char *path, bool ask_pass, s
 	if (access_init(&rm->acc, rm->p, state, rm->passphrase, rm->password) < 0) {
 		fprintf(stderr, "hnsp-installer: out of memory\n");
 		r = EXIT_FAILED;
+		goto err;
+	}
+	if ((r = access_use_secrets(&rm->acc, rm->p, state, err, sizeof(err))) < 0) {
+		fprintf(stderr, "hnsp-installer: %s\n", err[0] ? err : hnsp_strerror(r));
+		r = r == HNSP_ERR_NOTFOUND || r == HNSP_ERR_INVALID ? EXIT_USAGE : EXIT_FAILED;
+		access_release(&rm->acc);
 		goto err;
 	}
 	return EXIT_OK;
@@ -722,7 +728,8 @@ static int cmd_exec(struct cli *cli, int argc, char **argv)
 	{
 		struct ssh_exec_options o = {.timeout_ms = args.timeout_s * 1000L,
 					     .become = args.become || rm.p->ssh.become,
-					     .become_password = rm.password};
+					     .become_password = rm.password ? rm.password
+									     : rm.acc.become_password};
 		if (batch_exec(&rm.acc, sel, (size_t)nsel, (size_t)rm.p->ssh.forks,
 			       (const char *const *)argv + first + 1, &o, &b) < 0) {
 			fprintf(stderr, "hnsp-installer exec: out of memory\n");

@@ -714,6 +714,27 @@ static enum MHD_Result api_plan(struct call *c)
 	return r;
 }
 
+/* access_init for p, with the SSH secrets the project names opened.  On
+ * failure acc is released and the answer queued in *answered. */
+static bool open_access(struct call *c, const struct project *p, struct access *acc,
+			enum MHD_Result *answered)
+{
+	char err[1024];
+	int r;
+
+	if (access_init(acc, p, c->w->cfg.state_dir, NULL, NULL) < 0) {
+		*answered = fail(c->conn, 500, "out of memory");
+		return false;
+	}
+	if ((r = access_use_secrets(acc, p, c->w->cfg.state_dir, err, sizeof(err))) < 0) {
+		access_release(acc);
+		*answered = fail(c->conn, r == HNSP_ERR_NOTFOUND || r == HNSP_ERR_INVALID ? 400 : 500,
+				 "%s", err[0] ? err : hnsp_strerror(r));
+		return false;
+	}
+	return true;
+}
+
 static enum MHD_Result api_preflight(struct call *c)
 {
 	enum MHD_Result answered = MHD_NO, r;
@@ -723,9 +744,9 @@ static enum MHD_Result api_preflight(struct call *c)
 
 	if (p == NULL)
 		return answered;
-	if (access_init(&acc, p, c->w->cfg.state_dir, NULL, NULL) < 0) {
+	if (!open_access(c, p, &acc, &answered)) {
 		project_free(p);
-		return fail(c->conn, 500, "out of memory");
+		return answered;
 	}
 	if (preflight_run(p, &acc, (size_t)p->ssh.forks, &rep) < 0)
 		r = fail(c->conn, 500, "out of memory");
@@ -789,9 +810,9 @@ static enum MHD_Result api_verify_run(struct call *c)
 
 	if (p == NULL)
 		return answered;
-	if (access_init(&acc, p, c->w->cfg.state_dir, NULL, NULL) < 0) {
+	if (!open_access(c, p, &acc, &answered)) {
 		project_free(p);
-		return fail(c->conn, 500, "out of memory");
+		return answered;
 	}
 	if (verify_run(p, c->w->cfg.catalog, &acc, &rep) == 0)
 		j = verify_report_to_json(&rep);
@@ -897,9 +918,12 @@ static enum MHD_Result api_run_start(struct call *c)
 	    (only != NULL && (run->only = strdup(only)) == NULL) ||
 	    (from != NULL && (run->from = strdup(from)) == NULL))
 		goto nomem;
-	if (plan_build(run->p, c->w->cfg.catalog, &run->plan) < 0 ||
-	    access_init(&run->acc, run->p, c->w->cfg.state_dir, NULL, NULL) < 0)
+	if (plan_build(run->p, c->w->cfg.catalog, &run->plan) < 0)
 		goto nomem;
+	if (!open_access(c, run->p, &run->acc, &answered)) {
+		web_run_free(run);
+		return answered;
+	}
 	{
 		struct engine_config cfg = {
 			.project = run->p, .catalog = c->w->cfg.catalog, .plan = run->plan,
