@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "access.h"
+#include "audit.h"
 #include "bundle.h"
 #include "engine.h"
 #include "error.h"
@@ -28,6 +29,7 @@
 #include "preflight.h"
 #include "project.h"
 #include "projects.h"
+#include "secrets.h"
 #include "state.h"
 #include "verify.h"
 
@@ -570,6 +572,65 @@ static enum MHD_Result api_user_remove(struct call *c)
 		if (strcmp(c->w->sessions[i].user, c->arg[0]) == 0)
 			memset(&c->w->sessions[i], 0, sizeof(c->w->sessions[i]));
 	pthread_mutex_unlock(&c->w->lock);
+	return reply(c->conn, 200, json_object());
+}
+
+/* ---- handlers: secrets ---- */
+
+/* Who acts, for the audit log: the caller and its address (in buf). */
+static struct audit_actor web_actor(struct call *c, char *buf, size_t size)
+{
+	client_address(c->conn, buf, size);
+	return (struct audit_actor){.user = c->user, .via = "web", .address = buf};
+}
+
+static enum MHD_Result api_secrets(struct call *c)
+{
+	json_t *list = NULL;
+	int r = secrets_list(c->w->cfg.state_dir, &list);
+
+	if (r < 0)
+		return fail(c->conn, 500, "cannot read the secrets store: %s", hnsp_strerror(r));
+	return reply(c->conn, 200, list);
+}
+
+/* Sets a secret; nobody reads one back, so the answer holds its name only. */
+static enum MHD_Result api_secret_put(struct call *c)
+{
+	const json_t *v = json_object_get(c->body, "value");
+	const char *value = json_string_value(v);
+	char key[PATH_MAX], err[1024], addr[64];
+	struct audit_actor who;
+	int r;
+
+	if (!secret_name_valid(c->arg[0]))
+		return fail(c->conn, 400, "'%.64s' is not a secret name: 1 to %d of a-z 0-9 _ -",
+			    c->arg[0], SECRET_NAME_MAX);
+	if (value == NULL || value[0] == '\0' || strlen(value) != json_string_length(v))
+		return fail(c->conn, 400, "\"value\" is a non-empty string without NUL bytes");
+	if ((r = secrets_key_path(c->w->cfg.state_dir, key, sizeof(key))) == 0)
+		r = secrets_set(c->w->cfg.state_dir, key, c->arg[0], value, err, sizeof(err));
+	if (r < 0)
+		return fail(c->conn, r == HNSP_ERR_INVALID ? 400 : 500, "%s",
+			    err[0] ? err : hnsp_strerror(r));
+	who = web_actor(c, addr, sizeof(addr));
+	audit_record(c->w->cfg.state_dir, &who, "secret.set", json_pack("{s:s}", "name", c->arg[0]));
+	return reply(c->conn, 200, json_pack("{s:s}", "name", c->arg[0]));
+}
+
+static enum MHD_Result api_secret_remove(struct call *c)
+{
+	char err[1024], addr[64];
+	struct audit_actor who;
+	int r = secrets_remove(c->w->cfg.state_dir, c->arg[0], err, sizeof(err));
+
+	if (r == HNSP_ERR_NOTFOUND)
+		return fail(c->conn, 404, "no secret '%.64s'", c->arg[0]);
+	if (r < 0)
+		return fail(c->conn, 500, "%s", err[0] ? err : hnsp_strerror(r));
+	who = web_actor(c, addr, sizeof(addr));
+	audit_record(c->w->cfg.state_dir, &who, "secret.remove",
+		     json_pack("{s:s}", "name", c->arg[0]));
 	return reply(c->conn, 200, json_object());
 }
 
@@ -1267,6 +1328,9 @@ static const struct route {
 	{"GET", "/api/users", ROLE_ADMIN, api_users},
 	{"POST", "/api/users", ROLE_ADMIN, api_user_add},
 	{"DELETE", "/api/users/*", ROLE_ADMIN, api_user_remove},
+	{"GET", "/api/secrets", ROLE_VIEWER, api_secrets},
+	{"PUT", "/api/secrets/*", ROLE_OPERATOR, api_secret_put},
+	{"DELETE", "/api/secrets/*", ROLE_OPERATOR, api_secret_remove},
 };
 
 /* Matches path against pattern, keeping the "*" segments (pointers into
@@ -1327,7 +1391,7 @@ static enum MHD_Result serve_static(struct web *w, struct MHD_Connection *conn, 
 /* Wipes the strings of a parsed body that may hold a secret, before it is freed. */
 static void wipe_secrets(json_t *body)
 {
-	static const char *const keys[] = {"password", "become_password"};
+	static const char *const keys[] = {"password", "become_password", "value"};
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		json_t *v = json_object_get(body, keys[i]);
