@@ -86,14 +86,13 @@ static int key_load(const char *state, const char *path, bool create, unsigned c
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (fd >= 0) {
 			r = write(fd, key, KEY_BYTES) == KEY_BYTES && fsync(fd) == 0 ? 0 : HNSP_ERR_IO;
-			if (close(fd) < 0 || r < 0) {
-				snprintf(err, errsize, "cannot write key file '%s': %s", path,
-					 strerror(errno));
-				unlink(path);
-				return HNSP_ERR_IO;
-			}
-			return 0;
+			if (close(fd) == 0 && r == 0)
+				return 0;
+			unlink(path);
 		}
+		sodium_memzero(key, KEY_BYTES);
+		snprintf(err, errsize, "cannot create key file '%s': %s", path, strerror(errno));
+		return HNSP_ERR_IO;
 	}
 	if (fd < 0) {
 		if (errno == ENOENT)
