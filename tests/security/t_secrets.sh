@@ -125,6 +125,15 @@ out=$("$bin" --state "$state" apply --yes --only base --runner remote:a1 "$tmp/c
 [ $? = 2 ] && has "$out" "the remote runner does not carry them"
 verdict "the remote runner refuses secrets in variables, saying why"
 
+sed 's/^  become_password: .*/  password: {secret: nossh}/; s/^name: missing/name: nossh/' \
+	"$tmp/missing.yaml" >"$tmp/nossh.yaml"
+out=$("$bin" --state "$state" preflight "$tmp/nossh.yaml" 2>&1)
+rc=$?
+req -b "$tmp/olga" -H "X-CSRF-Token: $olga" --data @<(yaml_json <"$tmp/nossh.yaml") PUT /api/projects/nossh >/dev/null
+r=$(req -b "$tmp/olga" -H "X-CSRF-Token: $olga" -d '{}' POST /api/projects/nossh/preflight)
+[ "$rc" = 2 ] && has "$out" "no secret 'nossh'" && [ "$(status "$r")" = 400 ] && has "$(body "$r")" "no secret 'nossh'"
+verdict "preflight (CLI and API) with ssh.password from a missing secret stops, naming it"
+
 before=$(ls -d /tmp/hnsp-vars-* /tmp/hnsp-become-* 2>/dev/null | sort)
 out=$(timeout 300 "$bin" --state "$state" apply --yes --only base "$tmp/closed.yaml" 2>&1)
 rc=$?
