@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "fanout.h"
+#include "secrets.h"
 
 int access_init(struct access *a, const struct project *p, const char *state_dir,
 		const char *passphrase, const char *password)
@@ -59,8 +60,41 @@ nomem:
 	return HNSP_ERR_NOMEM;
 }
 
+int access_use_secrets(struct access *a, const struct project *p, const char *state_dir,
+		       char *err, size_t errsize)
+{
+	const struct {
+		const char *name;      /* the project's secret */
+		const char **given;    /* what the caller gave, if anything */
+		char **out;
+	} wanted[] = {
+		{p->ssh.password, &a->view.password, &a->password},
+		{p->ssh.key_passphrase, &a->view.passphrase, &a->passphrase},
+		{p->ssh.become_password, NULL, &a->become_password},
+	};
+	char key[PATH_MAX];
+	int r;
+
+	err[0] = '\0';
+	if ((r = secrets_key_path(state_dir, key, sizeof(key))) < 0)
+		return r;
+	for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++) {
+		if (wanted[i].name == NULL || *wanted[i].out != NULL ||
+		    (wanted[i].given != NULL && *wanted[i].given != NULL))
+			continue;
+		if ((r = secrets_get(state_dir, key, wanted[i].name, wanted[i].out, err, errsize)) < 0)
+			return r;
+		if (wanted[i].given != NULL)
+			*wanted[i].given = *wanted[i].out;
+	}
+	return 0;
+}
+
 void access_release(struct access *a)
 {
+	secret_free(a->password);
+	secret_free(a->passphrase);
+	secret_free(a->become_password);
 	free(a->endpoints);
 	free(a->key_file);
 	free(a->known_hosts);

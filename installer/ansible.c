@@ -17,6 +17,7 @@
 #include "bundle.h"
 #include "error.h"
 #include "journal.h"
+#include "secrets.h"
 
 #define EVENT_LINE_MAX (1u << 20) /* one event line, at most */
 
@@ -109,6 +110,52 @@ static json_t *inventory_json(const struct project *p, const struct catalog *cat
 			 vars);
 }
 
+/* NAME when v is a reference {"secret": NAME} (NAME maybe marked unsafe
+ * already), else NULL.  The names were checked when the project was read. */
+static const char *secret_ref(const json_t *v)
+{
+	const json_t *name = json_object_size(v) == 1 ? json_object_get(v, "secret") : NULL;
+	const char *s;
+
+	if (json_object_size(name) == 1)
+		name = json_object_get(name, "__ansible_unsafe");
+	s = json_string_value(name);
+	return s != NULL && secret_name_valid(s) ? s : NULL;
+}
+
+/* A template for reference v, or NULL when v is none. */
+static json_t *secret_template(const json_t *v)
+{
+	char tpl[SECRET_NAME_MAX + 32];
+
+	if (secret_ref(v) == NULL)
+		return NULL;
+	snprintf(tpl, sizeof(tpl), "{{ hnsp_secrets['%s'] }}", secret_ref(v));
+	return json_string(tpl);
+}
+
+/* Replaces every reference under v by a template that reads the value from
+ * the extra vars that ansible_run gives (secret_vars). */
+static void link_secrets(json_t *v)
+{
+	const char *key;
+	json_t *item, *tpl;
+	size_t i;
+
+	json_object_foreach(v, key, item) {
+		if ((tpl = secret_template(item)) != NULL)
+			json_object_set_new(v, key, tpl);
+		else
+			link_secrets(item);
+	}
+	json_array_foreach(v, i, item) {
+		if ((tpl = secret_template(item)) != NULL)
+			json_array_set_new(v, i, tpl);
+		else
+			link_secrets(item);
+	}
+}
+
 static const char *const strict_option[] = {
 	[SSH_HOSTKEY_STRICT] = "yes", [SSH_HOSTKEY_ACCEPT_NEW] = "accept-new",
 	[SSH_HOSTKEY_OFF] = "no"};
@@ -118,10 +165,11 @@ int ansible_prepare(const char *out_dir, const struct ansible_paths *at, const s
 {
 	char path[PATH_MAX], *cfg = NULL, jump[PATH_MAX * 2 + 512] = "";
 	json_t *inv = inventory_json(p, cat, a, at);
-	char *text = inv ? json_dumps(inv, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+	char *text = NULL;
 	int r = HNSP_ERR_NOMEM;
 
-	if (text == NULL)
+	link_secrets(inv);
+	if (inv == NULL || (text = json_dumps(inv, JSON_INDENT(2) | JSON_SORT_KEYS)) == NULL)
 		goto out;
 	snprintf(path, sizeof(path), "%s/inventory.json", out_dir);
 	if ((r = journal_write_atomic(path, text, strlen(text), 0600)) < 0)
@@ -197,9 +245,9 @@ static void feed(const struct ansible_run_options *o, char *buf, size_t *len)
 }
 
 static void child(const char *run_dir, const struct ansible_run_options *o, int events_fd,
-		  const char *password_file)
+		  const char *password_file, const char *vars_file)
 {
-	char cfg[PATH_MAX];
+	char cfg[PATH_MAX], vars_arg[PATH_MAX];
 	const char *argv[8] = {"ansible-playbook", o->playbook};
 	int n = 2, log, nul;
 
@@ -225,6 +273,11 @@ static void child(const char *run_dir, const struct ansible_run_options *o, int 
 		argv[n++] = "--become-password-file";
 		argv[n++] = password_file;
 	}
+	if (vars_file != NULL) {
+		snprintf(vars_arg, sizeof(vars_arg), "@%s", vars_file);
+		argv[n++] = "-e";
+		argv[n++] = vars_arg;
+	}
 	argv[n] = NULL;
 	setenv("ANSIBLE_CONFIG", cfg, 1);
 	setenv("HNSP_EVENTS_FD", "3", 1);
@@ -236,11 +289,42 @@ static void child(const char *run_dir, const struct ansible_run_options *o, int 
 	_exit(127);
 }
 
+/* Writes text into file "vars.json" (0600) of a new private directory dir
+ * (a mkdtemp template): Ansible reads extra vars from a file only, and the
+ * run directory is kept.  Returns file's path (in file), or NULL. */
+static const char *write_secret_vars(const char *text, char *dir, char *file, size_t size)
+{
+	int fd = -1;
+	bool ok;
+
+	if (mkdtemp(dir) == NULL)
+		return NULL;
+	snprintf(file, size, "%s/vars.json", dir);
+	ok = (fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) >= 0 &&
+	     write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	if ((fd >= 0 && close(fd) < 0) || !ok) {
+		unlink(file);
+		rmdir(dir);
+		return NULL;
+	}
+	return file;
+}
+
+/* Removes what write_secret_vars made; file may be NULL. */
+static void remove_secret_vars(const char *file, const char *dir)
+{
+	if (file == NULL)
+		return;
+	unlink(file);
+	rmdir(dir);
+}
+
 enum ansible_outcome ansible_run(const char *run_dir, const struct ansible_run_options *o,
 				 int *exit_status)
 {
 	char pw_dir[] = "/tmp/hnsp-become-XXXXXX", password_file[64], *buf = malloc(EVENT_LINE_MAX + 1);
-	const char *pw_path = NULL;
+	char vars_dir[] = "/tmp/hnsp-vars-XXXXXX", vars_file[64];
+	const char *pw_path = NULL, *vars_path = NULL;
 	bool pw_sent = false;
 	size_t len = 0;
 	int pipefd[2] = {-1, -1}, status = 0;
@@ -269,20 +353,24 @@ enum ansible_outcome ansible_run(const char *run_dir, const struct ansible_run_o
 			return ANSIBLE_BROKEN;
 		}
 	}
-	if ((pid = fork()) < 0) {
+	if ((o->secret_vars != NULL &&
+	     (vars_path = write_secret_vars(o->secret_vars, vars_dir, vars_file,
+					    sizeof(vars_file))) == NULL) ||
+	    (pid = fork()) < 0) {
 		close(pipefd[0]);
 		close(pipefd[1]);
 		if (pw_path != NULL) {
 			unlink(pw_path);
 			rmdir(pw_dir);
 		}
+		remove_secret_vars(vars_path, vars_dir);
 		free(buf);
 		return ANSIBLE_BROKEN;
 	}
 	if (pid == 0) {
 		/* fd 3 in the child must survive exec: take it off the close-on-exec pipe. */
 		int keep = dup(pipefd[1]);
-		child(run_dir, o, keep, pw_path);
+		child(run_dir, o, keep, pw_path, vars_path);
 	}
 	setpgid(pid, pid); /* also here: a stop may come before the child runs */
 	close(pipefd[1]);
@@ -328,6 +416,7 @@ enum ansible_outcome ansible_run(const char *run_dir, const struct ansible_run_o
 		unlink(pw_path);
 		rmdir(pw_dir);
 	}
+	remove_secret_vars(vars_path, vars_dir);
 	free(buf);
 	*exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
 	return interrupted ? ANSIBLE_INTERRUPTED : ansible_outcome_of(*exit_status);

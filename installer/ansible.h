@@ -30,7 +30,9 @@ struct ansible_paths {
 };
 
 /* Writes inventory.json and ansible.cfg (generated, never edited by hand)
- * into out_dir, pointing at the paths in at.  Returns 0, HNSP_ERR_IO or
+ * into out_dir, pointing at the paths in at.  A variable's value {secret:
+ * NAME} becomes "{{ hnsp_secrets['NAME'] }}": the value itself comes at run
+ * time with ansible_run_options.secret_vars, never into these files.  Returns 0, HNSP_ERR_IO or
  * HNSP_ERR_NOMEM. */
 int ansible_prepare(const char *out_dir, const struct ansible_paths *at, const struct project *p,
 		    const struct catalog *cat, const struct access *a);
@@ -39,6 +41,9 @@ struct ansible_run_options {
 	const char *playbook;         /* absolute path */
 	const char *log_path;         /* stdout and stderr of ansible-playbook, appended */
 	const char *become_password;  /* given through a FIFO, never argv or disk; or NULL */
+	const char *secret_vars;      /* extra vars as JSON text (a secret), or NULL: given
+				       * in a 0600 file of a private directory, removed
+				       * when the run ends */
 	const volatile sig_atomic_t *stop; /* when it becomes non-zero the run is interrupted */
 	/* Called for each event (borrowed, valid during the call). */
 	void (*on_event)(void *ctx, json_t *event);

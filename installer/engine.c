@@ -19,6 +19,7 @@
 #include "error.h"
 #include "journal.h"
 #include "remote.h"
+#include "secrets.h"
 
 #define TAIL_FAILURES 20 /* failures kept per phase in the summary */
 
@@ -31,6 +32,7 @@ struct engine {
 	json_t *previous;         /* {component: {"tasks":n, "duration_ms":n}} of earlier runs */
 	size_t phase;             /* index of the running phase in the summary */
 	struct remote_runner *remote; /* NULL: ansible-playbook runs here */
+	char *secret_vars;        /* the variables' secrets as extra vars (JSON), or NULL */
 };
 
 static double now_ts(void)
@@ -149,6 +151,65 @@ static void sync_phases(struct engine *e)
 	json_object_set_new(e->journal->summary, "phases", list);
 }
 
+/* Wipes the values of {NAME: {"__ansible_unsafe": value}} before it goes. */
+static void wipe_values(json_t *values)
+{
+	const char *name;
+	json_t *v;
+
+	json_object_foreach(values, name, v) {
+		json_t *s = json_object_get(v, "__ansible_unsafe");
+		explicit_bzero((char *)json_string_value(s), json_string_length(s));
+	}
+}
+
+/* Opens the secrets that the project's variables refer to into
+ * e->secret_vars: {"hnsp_secrets": {NAME: {"__ansible_unsafe": value}}},
+ * marked unsafe so that Ansible never templates a value. */
+static int open_secret_vars(struct engine *e, char *err, size_t errsize)
+{
+	json_t *names = project_secret_vars(e->cfg.project), *values = json_object(), *doc = NULL, *n;
+	char key[PATH_MAX], *value;
+	size_t i;
+	int r = HNSP_ERR_NOMEM;
+
+	if (names == NULL || values == NULL)
+		goto out;
+	r = 0;
+	if (json_array_size(names) == 0)
+		goto out;
+	if (e->cfg.runner_host >= 0) {
+		snprintf(err, errsize,
+			 "project '%s' gives Ansible secrets in its variables ('%s'); the remote "
+			 "runner does not carry them: apply with --runner local",
+			 e->cfg.project->name, json_string_value(json_array_get(names, 0)));
+		r = HNSP_ERR_INVALID;
+		goto out;
+	}
+	if ((r = secrets_key_path(e->cfg.state_dir, key, sizeof(key))) < 0)
+		goto out;
+	json_array_foreach(names, i, n) {
+		const char *name = json_string_value(n);
+		if ((r = secrets_get(e->cfg.state_dir, key, name, &value, err, errsize)) < 0)
+			goto out;
+		r = json_object_set_new(values, name, json_pack("{s:s}", "__ansible_unsafe", value));
+		secret_free(value);
+		if (r < 0) {
+			r = HNSP_ERR_NOMEM;
+			goto out;
+		}
+	}
+	if ((doc = json_pack("{s:O}", "hnsp_secrets", values)) == NULL ||
+	    (e->secret_vars = json_dumps(doc, JSON_COMPACT)) == NULL)
+		r = HNSP_ERR_NOMEM;
+out:
+	wipe_values(values);
+	json_decref(doc);
+	json_decref(values);
+	json_decref(names);
+	return r;
+}
+
 int engine_new(const struct engine_config *cfg, struct engine **out, char *err, size_t errsize)
 {
 	struct engine *e = calloc(1, sizeof(*e));
@@ -162,6 +223,8 @@ int engine_new(const struct engine_config *cfg, struct engine **out, char *err, 
 	if (e == NULL)
 		return r;
 	e->cfg = *cfg;
+	if (e->cfg.become_password == NULL) /* ssh.become_password: {secret: NAME} */
+		e->cfg.become_password = cfg->access->become_password;
 	e->lock_fd = -1;
 	pthread_mutex_init(&e->lock, NULL);
 	if (cfg->from || cfg->only) {
@@ -185,6 +248,8 @@ int engine_new(const struct engine_config *cfg, struct engine **out, char *err, 
 		if (pushes && (r = bundle_check(cfg->project, cfg->catalog, err, errsize)) < 0)
 			goto fail;
 	}
+	if ((r = open_secret_vars(e, err, errsize)) < 0)
+		goto fail;
 	if (journal_lock(cfg->state_dir, name, &e->lock_fd, &holder) < 0) {
 		if (errno == EWOULDBLOCK)
 			snprintf(err, errsize,
@@ -494,6 +559,7 @@ static enum ansible_outcome run_phase(struct engine *e, size_t i, size_t nphases
 	struct ansible_run_options o = {.playbook = playbook,
 					.log_path = log,
 					.become_password = e->cfg.become_password,
+					.secret_vars = e->secret_vars,
 					.stop = &e->stop,
 					.on_event = on_ansible_event,
 					.ctx = e};
@@ -676,6 +742,7 @@ void engine_free(struct engine *e)
 	if (e == NULL)
 		return;
 	remote_runner_free(e->remote);
+	secret_free(e->secret_vars);
 	journal_free(e->journal);
 	journal_unlock(e->lock_fd);
 	json_decref(e->previous);

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "access.h"
+#include "audit.h"
 #include "batch.h"
 #include "bundle.h"
 #include "engine.h"
@@ -34,6 +35,7 @@
 #include "plan.h"
 #include "preflight.h"
 #include "project.h"
+#include "secrets.h"
 #include "state.h"
 #include "suggest.h"
 #include "tui.h"
@@ -380,7 +382,7 @@ struct remote {
  * code; on EXIT_OK release rm with remote_release(). */
 static int remote_open(const struct cli *cli, const char *path, bool ask_pass, struct remote *rm)
 {
-	char state[PATH_MAX];
+	char state[PATH_MAX], err[1024];
 	int r;
 
 	memset(rm, 0, sizeof(*rm));
@@ -412,6 +414,12 @@ static int remote_open(const struct cli *cli, const char *path, bool ask_pass, s
 	if (access_init(&rm->acc, rm->p, state, rm->passphrase, rm->password) < 0) {
 		fprintf(stderr, "hnsp-installer: out of memory\n");
 		r = EXIT_FAILED;
+		goto err;
+	}
+	if ((r = access_use_secrets(&rm->acc, rm->p, state, err, sizeof(err))) < 0) {
+		fprintf(stderr, "hnsp-installer: %s\n", err[0] ? err : hnsp_strerror(r));
+		r = r == HNSP_ERR_NOTFOUND || r == HNSP_ERR_INVALID ? EXIT_USAGE : EXIT_FAILED;
+		access_release(&rm->acc);
 		goto err;
 	}
 	return EXIT_OK;
@@ -721,7 +729,8 @@ static int cmd_exec(struct cli *cli, int argc, char **argv)
 	{
 		struct ssh_exec_options o = {.timeout_ms = args.timeout_s * 1000L,
 					     .become = args.become || rm.p->ssh.become,
-					     .become_password = rm.password};
+					     .become_password = rm.password ? rm.password
+									     : rm.acc.become_password};
 		if (batch_exec(&rm.acc, sel, (size_t)nsel, (size_t)rm.p->ssh.forks,
 			       (const char *const *)argv + first + 1, &o, &b) < 0) {
 			fprintf(stderr, "hnsp-installer exec: out of memory\n");
@@ -1221,10 +1230,11 @@ static bool user_option(int opt, void *data)
 	return false;
 }
 
-/* The new user's password: typed twice at a terminal, else one line of stdin. */
-static char *new_password(const char *name)
+/* A new secret: typed twice at a terminal (prompt, then "the same again"),
+ * else one line of stdin.  command names the complaint when they differ. */
+static char *read_new_secret(const char *command, const char *prompt)
 {
-	char prompt[128], *first, *again;
+	char *first, *again;
 	size_t cap = 0;
 
 	if (!isatty(STDIN_FILENO)) {
@@ -1236,17 +1246,24 @@ static char *new_password(const char *name)
 		first[strcspn(first, "\n")] = '\0';
 		return first;
 	}
-	snprintf(prompt, sizeof(prompt), "password for %s: ", name);
 	if ((first = read_secret(prompt)) == NULL)
 		return NULL;
-	if ((again = read_secret("the same password again: ")) == NULL ||
-	    strcmp(first, again) != 0) {
-		fprintf(stderr, "hnsp-installer user: the passwords differ\n");
+	if ((again = read_secret("the same again: ")) == NULL || strcmp(first, again) != 0) {
+		fprintf(stderr, "hnsp-installer %s: the two differ\n", command);
 		free_secret(first);
 		first = NULL;
 	}
 	free_secret(again);
 	return first;
+}
+
+/* The new user's password. */
+static char *new_password(const char *name)
+{
+	char prompt[128];
+
+	snprintf(prompt, sizeof(prompt), "password for %s: ", name);
+	return read_new_secret("user", prompt);
 }
 
 static int cmd_user(struct cli *cli, int argc, char **argv)
@@ -1340,6 +1357,119 @@ static int cmd_user(struct cli *cli, int argc, char **argv)
 	free_secret(password);
 	users_free(u);
 	return r;
+}
+
+/* ---- secret ---- */
+
+static const struct option secret_options[] = {{"json", no_argument, NULL, 'j'},
+					       {NULL, 0, NULL, 0}};
+
+static bool secret_option(int opt, void *data)
+{
+	if (opt != 'j')
+		return false;
+	*(bool *)data = true;
+	return true;
+}
+
+static int secret_set(const char *state, const char *name)
+{
+	char key[PATH_MAX], prompt[128], err[1024], who[64], *value = NULL;
+	struct audit_actor actor = audit_local_actor("cli", who, sizeof(who));
+	bool had_key;
+	int r;
+
+	if (!secret_name_valid(name)) {
+		fprintf(stderr, "hnsp-installer secret: '%s' is not a secret name: 1 to %d of "
+				"a-z 0-9 _ -\n", name, SECRET_NAME_MAX);
+		return EXIT_USAGE;
+	}
+	if (secrets_key_path(state, key, sizeof(key)) < 0) {
+		fprintf(stderr, "hnsp-installer secret: the key file's path is too long\n");
+		return EXIT_USAGE;
+	}
+	had_key = access(key, F_OK) == 0;
+	snprintf(prompt, sizeof(prompt), "value of secret %s: ", name);
+	if ((value = read_new_secret("secret", prompt)) == NULL || value[0] == '\0') {
+		fprintf(stderr, "hnsp-installer secret: no value given (type it at the terminal, "
+				"or give one line on standard input)\n");
+		free_secret(value);
+		return EXIT_USAGE;
+	}
+	r = secrets_set(state, key, name, value, err, sizeof(err));
+	free_secret(value);
+	if (r < 0) {
+		fprintf(stderr, "hnsp-installer secret: %s\n", err[0] ? err : hnsp_strerror(r));
+		return r == HNSP_ERR_INVALID ? EXIT_USAGE : EXIT_FAILED;
+	}
+	audit_record(state, &actor, "secret.set", json_pack("{s:s}", "name", name));
+	if (!had_key)
+		printf("created the key file %s: keep a copy; without it no secret opens\n", key);
+	printf("set %s\n", name);
+	return EXIT_OK;
+}
+
+static int secret_list(const char *state, bool json)
+{
+	json_t *list = NULL, *v;
+	size_t i;
+	int r;
+
+	if ((r = secrets_list(state, &list)) < 0) {
+		fprintf(stderr, "hnsp-installer secret: cannot read %s/secrets.json: %s\n", state,
+			hnsp_strerror(r));
+		return EXIT_FAILED;
+	}
+	if (json)
+		return print_json("secret", list, JSON_INDENT(2));
+	json_array_foreach(list, i, v)
+		printf("%-32s %s\n", json_string_value(json_object_get(v, "name")),
+		       json_string_value(json_object_get(v, "set")));
+	json_decref(list);
+	return EXIT_OK;
+}
+
+static int secret_remove(const char *state, const char *name)
+{
+	char err[1024], who[64];
+	struct audit_actor actor = audit_local_actor("cli", who, sizeof(who));
+	int r = secrets_remove(state, name, err, sizeof(err));
+
+	if (r < 0) {
+		fprintf(stderr, "hnsp-installer secret: %s\n", err[0] ? err : hnsp_strerror(r));
+		return r == HNSP_ERR_NOTFOUND ? EXIT_USAGE : EXIT_FAILED;
+	}
+	audit_record(state, &actor, "secret.remove", json_pack("{s:s}", "name", name));
+	printf("removed %s\n", name);
+	return EXIT_OK;
+}
+
+static int cmd_secret(struct cli *cli, int argc, char **argv)
+{
+	const struct command *cmd = command_find("secret");
+	bool json = false;
+	int first = parse_options(cmd, argc, argv, secret_option, &json);
+	const char *what;
+	char state[PATH_MAX];
+
+	if (first < 0)
+		return EXIT_USAGE;
+	what = first < argc ? argv[first] : "";
+	if (strcmp(what, "set") == 0 && argc - first > 2)
+		return usage_error(cmd, "a value is never given on the command line (other users "
+					"see it there): type it at the terminal or give one line on "
+					"standard input");
+	if (strcmp(what, "list") == 0 ? argc - first != 1
+	    : argc - first != 2 || (strcmp(what, "set") != 0 && strcmp(what, "remove") != 0))
+		return usage_error(cmd, "expects set NAME, list or remove NAME");
+	if (state_dir_resolve(cli->state, state, sizeof(state)) < 0) {
+		fprintf(stderr, "hnsp-installer secret: cannot use the state directory %s\n", state);
+		return EXIT_USAGE;
+	}
+	if (strcmp(what, "list") == 0)
+		return secret_list(state, json);
+	return strcmp(what, "set") == 0 ? secret_set(state, argv[first + 1])
+					: secret_remove(state, argv[first + 1]);
 }
 
 /* ---- web ---- */
@@ -2004,6 +2134,18 @@ static const struct command commands[] = {
 	 "Roles: viewer reads; operator also edits projects and runs them; admin also\n"
 	 "manages users.  Users live in STATE/web/users.json (Argon2id hashes).\n",
 	 user_options, "", cmd_user},
+	{"secret", "set NAME | list [--json] | remove NAME", "manage the secrets projects refer to",
+	 "set NAME      seal a value under NAME (replacing any); the value is typed twice at\n"
+	 "              the terminal, or given as one line on standard input, never as an\n"
+	 "              argument\n"
+	 "list          every secret's name and when it was set (never a value)\n"
+	 "remove NAME   remove a secret\n"
+	 "Names: 1 to 63 of a-z 0-9 _ -.  A project refers to one as {secret: NAME}\n"
+	 "(ssh.become_password, ssh.password, ssh.key_passphrase, a variable's value).\n"
+	 "Values are sealed (XChaCha20-Poly1305) in STATE/secrets.json under the key file\n"
+	 "$HNSP_SECRETS_KEY, by default STATE.key beside the state directory, made (0600)\n"
+	 "by the first set.  A key file others can read is refused.\n",
+	 secret_options, "", cmd_secret},
 };
 
 static const struct command *command_find(const char *name)

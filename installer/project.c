@@ -50,6 +50,11 @@ static const struct field ssh_fields[] = {
 	 .def_int = 10},
 	{.key = "forks", .type = F_INT, .offset = offsetof(struct ssh_settings, forks), .min = 1,
 	 .max = 1024, .def_int = 32},
+	{.key = "password", .type = F_SECRET, .offset = offsetof(struct ssh_settings, password)},
+	{.key = "key_passphrase", .type = F_SECRET,
+	 .offset = offsetof(struct ssh_settings, key_passphrase)},
+	{.key = "become_password", .type = F_SECRET,
+	 .offset = offsetof(struct ssh_settings, become_password)},
 };
 static const struct objdef ssh_def = {sizeof(struct ssh_settings),
 				      offsetof(struct ssh_settings, node), ssh_fields,
@@ -152,6 +157,32 @@ static const struct objdef project_def = {sizeof(struct project), offsetof(struc
 					  sizeof(project_fields) / sizeof(project_fields[0])};
 
 /* ---- queries ---- */
+
+static void add_secret_name(void *data, const struct ynode *name, const char *path)
+{
+	json_t *names = data, *v;
+	size_t i;
+
+	(void)path;
+	if (name->kind != YNODE_SCALAR)
+		return;
+	json_array_foreach(names, i, v)
+		if (strcmp(json_string_value(v), name->value) == 0)
+			return;
+	json_array_append_new(names, json_string(name->value));
+}
+
+json_t *project_secret_vars(const struct project *p)
+{
+	json_t *names = json_array();
+
+	if (names == NULL)
+		return NULL;
+	schema_each_secret_ref(p->ansible_vars, "ansible_vars", add_secret_name, names);
+	for (size_t i = 0; i < p->hosts.n; i++)
+		schema_each_secret_ref(HOST_AT(p, i)->vars, "vars", add_secret_name, names);
+	return names;
+}
 
 bool host_has_role(const struct host *h, const char *role)
 {
@@ -701,11 +732,23 @@ static void check_ssh(const struct check_ctx *c)
 		       "path can pose as a host");
 }
 
+/* Values {secret: NAME} in variables: a name a person can act on at its line. */
+static void check_secret_refs(const struct check_ctx *c)
+{
+	char path[64];
+
+	schema_check_secret_refs(c->sc, c->p->ansible_vars, "ansible_vars");
+	for (size_t i = 0; i < c->p->hosts.n; i++) {
+		snprintf(path, sizeof(path), "hosts[%zu].vars", i);
+		schema_check_secret_refs(c->sc, HOST_AT(c->p, i)->vars, path);
+	}
+}
+
 /* Every cross-field check; each reports all it finds and never stops the others. */
 static void (*const checks[])(const struct check_ctx *) = {
 	check_hosts, check_control_plane, check_vip,     check_cidrs,
 	check_pools, check_storage,       check_components, check_artefacts,
-	check_registry, check_ssh,
+	check_registry, check_ssh, check_secret_refs,
 };
 
 /* A path in a project file of its user's own: "~/" is $HOME, a relative

@@ -39,6 +39,9 @@ struct ssh_settings {
 	struct jump_host *jump_host;  /* NULL: direct connections */
 	long connect_timeout;         /* seconds */
 	long forks;                   /* hosts worked on at once */
+	char *password;               /* names of secrets in the store ({secret: NAME}), */
+	char *key_passphrase;         /* or NULL: the SSH password, the key's passphrase */
+	char *become_password;        /* and sudo's password */
 };
 
 struct host {
@@ -134,6 +137,10 @@ const struct project_component *project_component(const struct project *p, const
 #define NEED_NONE ((size_t)-1)
 #define NEED_SELECTED ((size_t)-2)
 void project_needs(const struct project *p, const struct catalog *cat, size_t *needed_by);
+
+/* The names of the secrets that ansible_vars and host vars refer to
+ * ({secret: NAME}), each once: a new JSON array, or NULL when out of memory. */
+json_t *project_secret_vars(const struct project *p);
 
 /* True when component c runs on host h (one of its roles, or "all"). */
 bool component_targets(const struct component *c, const struct host *h);

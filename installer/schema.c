@@ -11,11 +11,13 @@
 #include <strings.h>
 
 #include "netaddr.h"
+#include "secrets.h"
 #include "suggest.h"
 
 #define PATH_MAX_LEN 256
 #define QUOTE_BUF (SCHEMA_QUOTE_MAX + 4)
 static void apply_default(const struct field *f, void *obj);
+static void join_path(char *buf, size_t size, const char *path, const char *key);
 static void apply_defaults_obj(const struct objdef *def, void *obj);
 
 #define LIST_MAX_DEFAULT 1000 /* items in a list whose field sets no max */
@@ -289,6 +291,8 @@ static const char *describe_field(const struct field *f, char *buf, size_t size)
 		return buf;
 	case F_ANY:
 		return "a value";
+	case F_SECRET:
+		return "{secret: NAME}";
 	}
 	return "a value";
 }
@@ -488,6 +492,89 @@ static bool read_objlist(const struct schema_ctx *ctx, const struct field *f,
 	return ok;
 }
 
+const struct ynode *schema_secret_ref(const struct ynode *n)
+{
+	if (n == NULL || n->kind != YNODE_MAP || n->count != 1 ||
+	    strcmp(n->pairs[0].key->value, "secret") != 0)
+		return NULL;
+	return n->pairs[0].value;
+}
+
+/* The name of a reference; reports a bad one at its node. */
+static bool check_secret_name(const struct schema_ctx *ctx, const struct ynode *name,
+			      const char *path)
+{
+	char found[QUOTE_BUF + 32];
+
+	if (text_scalar(name) && secret_name_valid(name->value))
+		return true;
+	schema_report(ctx, DIAG_ERROR, name,
+		      "'%s.secret': %s is not a secret name: 1 to %d of a-z 0-9 _ -", path,
+		      schema_found(name, found, sizeof(found)), SECRET_NAME_MAX);
+	return false;
+}
+
+static bool read_secret_ref(const struct schema_ctx *ctx, const struct field *f,
+			    const struct ynode *n, const char *path, char **out)
+{
+	const struct ynode *name = schema_secret_ref(n);
+
+	if (name == NULL) {
+		type_error(ctx, f, n, path);
+		return false;
+	}
+	if (!check_secret_name(ctx, name, path))
+		return false;
+	if ((*out = strdup(name->value)) == NULL) {
+		schema_report(ctx, DIAG_ERROR, n, "out of memory");
+		return false;
+	}
+	return true;
+}
+
+void schema_each_secret_ref(const struct ynode *n, const char *path,
+			    void (*fn)(void *data, const struct ynode *name, const char *path),
+			    void *data)
+{
+	char sub[PATH_MAX_LEN];
+
+	if (n == NULL || n->kind == YNODE_SCALAR)
+		return;
+	if (schema_secret_ref(n) != NULL) {
+		fn(data, schema_secret_ref(n), path);
+		return;
+	}
+	for (size_t i = 0; i < n->count; i++) {
+		if (n->kind == YNODE_MAP)
+			join_path(sub, sizeof(sub), path, n->pairs[i].key->value);
+		else
+			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+		schema_each_secret_ref(n->kind == YNODE_MAP ? n->pairs[i].value : n->items[i], sub,
+				       fn, data);
+	}
+}
+
+struct ref_check {
+	const struct schema_ctx *ctx;
+	bool ok;
+};
+
+static void check_ref(void *data, const struct ynode *name, const char *path)
+{
+	struct ref_check *rc = data;
+
+	rc->ok &= check_secret_name(rc->ctx, name, path);
+}
+
+bool schema_check_secret_refs(const struct schema_ctx *ctx, const struct ynode *n,
+			      const char *path)
+{
+	struct ref_check rc = {ctx, true};
+
+	schema_each_secret_ref(n, path, check_ref, &rc);
+	return rc.ok;
+}
+
 bool schema_read_value(const struct schema_ctx *ctx, const struct field *f,
 		       const struct ynode *n, const char *path, void *dst)
 {
@@ -540,6 +627,8 @@ bool schema_read_value(const struct schema_ctx *ctx, const struct field *f,
 	case F_ANY:
 		*(const struct ynode **)slot = n;
 		return true;
+	case F_SECRET:
+		return read_secret_ref(ctx, f, n, path, (char **)slot);
 	}
 	return false;
 }
@@ -669,6 +758,7 @@ void schema_release_value(const struct field *f, void *dst)
 
 	switch (f->type) {
 	case F_STR:
+	case F_SECRET:
 		free(*(char **)slot);
 		*(char **)slot = NULL;
 		break;

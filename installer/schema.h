@@ -25,7 +25,8 @@ enum field_type {
 	F_SUB,      /* struct described by obj, embedded; defaults applied when absent */
 	F_OBJLIST,  /* struct objlist of structs described by obj */
 	F_MAP,      /* const struct ynode *: a mapping kept as YAML, borrowed */
-	F_ANY       /* const struct ynode *: any YAML value kept as is, borrowed */
+	F_ANY,      /* const struct ynode *: any YAML value kept as is, borrowed */
+	F_SECRET    /* char *, owned: NAME of a reference {secret: NAME} to the secrets store */
 };
 
 enum str_format {
@@ -94,6 +95,19 @@ bool schema_read_value(const struct schema_ctx *ctx, const struct field *field,
 void schema_release_obj(const struct objdef *def, void *obj);
 /* Frees what schema_read_value() stored for field at dst. */
 void schema_release_value(const struct field *field, void *dst);
+
+/* When n is a reference {secret: NAME} (a mapping of that one key), the
+ * node under "secret"; else NULL.  Any value kept as YAML may be one. */
+const struct ynode *schema_secret_ref(const struct ynode *n);
+/* Calls fn with data for each reference under n (walked whole, n included),
+ * with the node under "secret" and the reference's path (path names n). */
+void schema_each_secret_ref(const struct ynode *n, const char *path,
+			    void (*fn)(void *data, const struct ynode *name, const char *path),
+			    void *data);
+/* Reports every reference under n (walked whole) whose NAME is not a secret
+ * name, at the name's position; path names n.  True when none was reported. */
+bool schema_check_secret_refs(const struct schema_ctx *ctx, const struct ynode *n,
+			      const char *path);
 
 /* Reports an error or warning at node (which may be NULL: no position). */
 void schema_report(const struct schema_ctx *ctx, enum diag_severity sev,

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "access.h"
+#include "audit.h"
 #include "bundle.h"
 #include "keys.h"
 #include "engine.h"
@@ -29,6 +30,7 @@
 #include "preflight.h"
 #include "project.h"
 #include "projects.h"
+#include "secrets.h"
 #include "state.h"
 #include "verify.h"
 
@@ -574,6 +576,65 @@ static enum MHD_Result api_user_remove(struct call *c)
 	return reply(c->conn, 200, json_object());
 }
 
+/* ---- handlers: secrets ---- */
+
+/* Who acts, for the audit log: the caller and its address (in buf). */
+static struct audit_actor web_actor(struct call *c, char *buf, size_t size)
+{
+	client_address(c->conn, buf, size);
+	return (struct audit_actor){.user = c->user, .via = "web", .address = buf};
+}
+
+static enum MHD_Result api_secrets(struct call *c)
+{
+	json_t *list = NULL;
+	int r = secrets_list(c->w->cfg.state_dir, &list);
+
+	if (r < 0)
+		return fail(c->conn, 500, "cannot read the secrets store: %s", hnsp_strerror(r));
+	return reply(c->conn, 200, list);
+}
+
+/* Sets a secret; nobody reads one back, so the answer holds its name only. */
+static enum MHD_Result api_secret_put(struct call *c)
+{
+	const json_t *v = json_object_get(c->body, "value");
+	const char *value = json_string_value(v);
+	char key[PATH_MAX], err[1024], addr[64];
+	struct audit_actor who;
+	int r;
+
+	if (!secret_name_valid(c->arg[0]))
+		return fail(c->conn, 400, "'%.64s' is not a secret name: 1 to %d of a-z 0-9 _ -",
+			    c->arg[0], SECRET_NAME_MAX);
+	if (value == NULL || value[0] == '\0' || strlen(value) != json_string_length(v))
+		return fail(c->conn, 400, "\"value\" is a non-empty string without NUL bytes");
+	if ((r = secrets_key_path(c->w->cfg.state_dir, key, sizeof(key))) == 0)
+		r = secrets_set(c->w->cfg.state_dir, key, c->arg[0], value, err, sizeof(err));
+	if (r < 0)
+		return fail(c->conn, r == HNSP_ERR_INVALID ? 400 : 500, "%s",
+			    err[0] ? err : hnsp_strerror(r));
+	who = web_actor(c, addr, sizeof(addr));
+	audit_record(c->w->cfg.state_dir, &who, "secret.set", json_pack("{s:s}", "name", c->arg[0]));
+	return reply(c->conn, 200, json_pack("{s:s}", "name", c->arg[0]));
+}
+
+static enum MHD_Result api_secret_remove(struct call *c)
+{
+	char err[1024], addr[64];
+	struct audit_actor who;
+	int r = secrets_remove(c->w->cfg.state_dir, c->arg[0], err, sizeof(err));
+
+	if (r == HNSP_ERR_NOTFOUND)
+		return fail(c->conn, 404, "no secret '%.64s'", c->arg[0]);
+	if (r < 0)
+		return fail(c->conn, 500, "%s", err[0] ? err : hnsp_strerror(r));
+	who = web_actor(c, addr, sizeof(addr));
+	audit_record(c->w->cfg.state_dir, &who, "secret.remove",
+		     json_pack("{s:s}", "name", c->arg[0]));
+	return reply(c->conn, 200, json_object());
+}
+
 /* ---- handlers: catalog and projects ---- */
 
 static enum MHD_Result api_catalog(struct call *c)
@@ -715,6 +776,27 @@ static enum MHD_Result api_plan(struct call *c)
 	return r;
 }
 
+/* access_init for p, with the SSH secrets the project names opened.  On
+ * failure acc is released and the answer queued in *answered. */
+static bool open_access(struct call *c, const struct project *p, struct access *acc,
+			enum MHD_Result *answered)
+{
+	char err[1024];
+	int r;
+
+	if (access_init(acc, p, c->w->cfg.state_dir, NULL, NULL) < 0) {
+		*answered = fail(c->conn, 500, "out of memory");
+		return false;
+	}
+	if ((r = access_use_secrets(acc, p, c->w->cfg.state_dir, err, sizeof(err))) < 0) {
+		access_release(acc);
+		*answered = fail(c->conn, r == HNSP_ERR_NOTFOUND || r == HNSP_ERR_INVALID ? 400 : 500,
+				 "%s", err[0] ? err : hnsp_strerror(r));
+		return false;
+	}
+	return true;
+}
+
 static enum MHD_Result api_preflight(struct call *c)
 {
 	enum MHD_Result answered = MHD_NO, r;
@@ -724,9 +806,9 @@ static enum MHD_Result api_preflight(struct call *c)
 
 	if (p == NULL)
 		return answered;
-	if (access_init(&acc, p, c->w->cfg.state_dir, NULL, NULL) < 0) {
+	if (!open_access(c, p, &acc, &answered)) {
 		project_free(p);
-		return fail(c->conn, 500, "out of memory");
+		return answered;
 	}
 	if (preflight_run(p, &acc, (size_t)p->ssh.forks, &rep) < 0)
 		r = fail(c->conn, 500, "out of memory");
@@ -831,9 +913,9 @@ static enum MHD_Result api_verify_run(struct call *c)
 
 	if (p == NULL)
 		return answered;
-	if (access_init(&acc, p, c->w->cfg.state_dir, NULL, NULL) < 0) {
+	if (!open_access(c, p, &acc, &answered)) {
 		project_free(p);
-		return fail(c->conn, 500, "out of memory");
+		return answered;
 	}
 	if (verify_run(p, c->w->cfg.catalog, &acc, &rep) == 0)
 		j = verify_report_to_json(&rep);
@@ -939,9 +1021,12 @@ static enum MHD_Result api_run_start(struct call *c)
 	    (only != NULL && (run->only = strdup(only)) == NULL) ||
 	    (from != NULL && (run->from = strdup(from)) == NULL))
 		goto nomem;
-	if (plan_build(run->p, c->w->cfg.catalog, &run->plan) < 0 ||
-	    access_init(&run->acc, run->p, c->w->cfg.state_dir, NULL, NULL) < 0)
+	if (plan_build(run->p, c->w->cfg.catalog, &run->plan) < 0)
 		goto nomem;
+	if (!open_access(c, run->p, &run->acc, &answered)) {
+		web_run_free(run);
+		return answered;
+	}
 	{
 		struct engine_config cfg = {
 			.project = run->p, .catalog = c->w->cfg.catalog, .plan = run->plan,
@@ -1287,6 +1372,9 @@ static const struct route {
 	{"GET", "/api/users", ROLE_ADMIN, api_users},
 	{"POST", "/api/users", ROLE_ADMIN, api_user_add},
 	{"DELETE", "/api/users/*", ROLE_ADMIN, api_user_remove},
+	{"GET", "/api/secrets", ROLE_VIEWER, api_secrets},
+	{"PUT", "/api/secrets/*", ROLE_OPERATOR, api_secret_put},
+	{"DELETE", "/api/secrets/*", ROLE_OPERATOR, api_secret_remove},
 };
 
 /* Matches path against pattern, keeping the "*" segments (pointers into
@@ -1347,7 +1435,7 @@ static enum MHD_Result serve_static(struct web *w, struct MHD_Connection *conn, 
 /* Wipes the strings of a parsed body that may hold a secret, before it is freed. */
 static void wipe_secrets(json_t *body)
 {
-	static const char *const keys[] = {"password", "become_password"};
+	static const char *const keys[] = {"password", "become_password", "value"};
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		json_t *v = json_object_get(body, keys[i]);

@@ -113,10 +113,11 @@ static void *work(void *arg)
 		r = kinds[j->kind].run(j, NULL);
 	else if ((r = access_init(&acc, j->project, j->state, getenv("HNSP_KEY_PASSPHRASE"),
 				  NULL)) == 0) {
-		r = kinds[j->kind].run(j, &acc);
+		if ((r = access_use_secrets(&acc, j->project, j->state, j->why, sizeof(j->why))) == 0)
+			r = kinds[j->kind].run(j, &acc);
 		access_release(&acc);
 	}
-	if (r < 0)
+	if (r < 0 && j->why[0] == '\0')
 		snprintf(j->why, sizeof(j->why), "%s", hnsp_strerror(r));
 	diag_list_release(&diags);
 	j->elapsed_ms = clock_ms() - j->started_ms;

@@ -257,12 +257,14 @@ const ROUTES = [
 	{ path: /^\/runs$/, view: viewRuns },
 	{ path: /^\/runs\/([^/]+)$/, view: viewRun },
 	{ path: /^\/users$/, view: viewUsers, role: 'admin' },
+	{ path: /^\/secrets$/, view: viewSecrets },
 ];
 
 const NAV = [
 	{ href: '#/projects', label: 'Projects', role: 'viewer' },
 	{ href: '#/runs', label: 'Runs', role: 'viewer' },
 	{ href: '#/users', label: 'Users', role: 'admin' },
+	{ href: '#/secrets', label: 'Secrets', role: 'viewer' },
 ];
 
 const main = document.getElementById('main');
@@ -1136,6 +1138,39 @@ async function viewUsers(page) {
 		table(['Name', 'Role', ''], users.map(u => [u.name, u.role,
 			h('button', { type: 'button', onclick: act(() => remove(u.name)) }, 'Remove', sr(` ${u.name}`))]), 'Users'),
 		form);
+}
+
+/* Secrets: names and when they were set; nobody reads a value back.  An
+ * operator sets one (the field is cleared once sent) or removes one. */
+async function viewSecrets(page) {
+	const secrets = await api('GET', '/api/secrets');
+	const value = h('input', { type: 'password', name: 'value', required: true, autocomplete: 'new-password' });
+	const form = h('form', {
+		class: 'card', onsubmit: act(async () => {
+			const name = new FormData(form).get('name');
+			const v = value.value;
+			value.value = '';
+			await api('PUT', `/api/secrets/${encodeURIComponent(name)}`, { value: v });
+			notice(`Set secret ${name}.`);
+			route(true);
+		}),
+	},
+	h('h2', {}, 'Set a secret'),
+	labelled('secret-name', 'Name', h('input', { name: 'name', required: true, autocomplete: 'off', pattern: '[a-z0-9_\\-]{1,63}' }),
+		'1 to 63 of a-z 0-9 _ -; a project refers to it as {secret: NAME}'),
+	labelled('secret-value', 'Value', value, 'replaces any value it had; it cannot be read back'),
+	h('button', { type: 'submit', class: 'primary' }, 'Set secret'));
+	const remove = async name => {
+		if (!await dialog({ title: `Remove secret ${name}?`, ok: 'Remove', body: h('p', {}, 'Projects that refer to it stop at their next run.') }))
+			return;
+		await api('DELETE', `/api/secrets/${encodeURIComponent(name)}`);
+		notice(`Removed secret ${name}.`);
+		route(true);
+	};
+	mount(page, h('h1', {}, 'Secrets'),
+		table(['Name', 'Set', ''], secrets.map(s => [s.name, s.set || '',
+			can('operator') ? h('button', { type: 'button', onclick: act(() => remove(s.name)) }, 'Remove', sr(` ${s.name}`)) : '']), 'Secrets'),
+		can('operator') ? form : null);
 }
 
 /* ---- the run page: a model fed by the summary and then by the event stream ---- */
