@@ -1,6 +1,7 @@
 /* access.c: turn a project's ssh settings into connection settings. */
 #include "access.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
