@@ -1390,23 +1390,21 @@ static bool split_authority(const char *s, size_t len, unsigned dflt, char *host
 
 /* The 16 bytes of an IPv6 address, IPv4 as IPv4-mapped, from a literal or a
  * socket address. */
+static const unsigned char v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
 static bool literal_address(const char *text, unsigned char out[16])
 {
-	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-
-	memcpy(out, mapped, sizeof(mapped));
+	memcpy(out, v4mapped, sizeof(v4mapped));
 	return inet_pton(AF_INET, text, out + 12) == 1 || inet_pton(AF_INET6, text, out) == 1;
 }
 
 static bool socket_address(const struct sockaddr_storage *ss, unsigned char out[16])
 {
-	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-
 	if (ss->ss_family == AF_INET6) {
 		memcpy(out, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
 		return true;
 	}
-	memcpy(out, mapped, sizeof(mapped));
+	memcpy(out, v4mapped, sizeof(v4mapped));
 	memcpy(out + 12, &((const struct sockaddr_in *)ss)->sin_addr, 4);
 	return ss->ss_family == AF_INET;
 }
