@@ -17,12 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "access.h"
 #include "bundle.h"
+#include "clock.h"
 #include "engine.h"
 #include "error.h"
 #include "journal.h"
@@ -43,9 +45,10 @@
 #define LOGIN_BODY_MAX 4096       /* a login is a name and a password */
 #define CONN_MAX 1000             /* connections at once, from every address */
 #define CONN_PER_ADDRESS 64       /* from one address: a browser needs a handful */
-#define HEADER_TIMEOUT_S 10       /* silence allowed before a request's header is in */
-#define IDLE_TIMEOUT_S 120        /* silence allowed once it is (event streams send
-				     a keep-alive every HEARTBEAT_S) */
+#define REQUEST_DEADLINE_S 10     /* to send a request's header (a login: also its
+				     body), from the accept or the last answer */
+#define IDLE_TIMEOUT_S 120        /* silence allowed once it is in (event streams
+				     send a keep-alive every HEARTBEAT_S) */
 #define HSTS "max-age=31536000"   /* a year; no includeSubDomains: the name may be shared */
 
 /* On every answer: no framing, no other origin, no MIME sniffing, no referrer. */
@@ -84,6 +87,14 @@ struct login_source {
 	int fails;
 };
 
+/* A connection whose request is not in yet: cut at its deadline, however
+ * slowly it trickles (libmicrohttpd's own timeout counts silence only). */
+struct waiting {
+	bool used;
+	int fd;                  /* the connection's socket, open while used */
+	long deadline;           /* clock_ms(); 0: its request is in */
+};
+
 /* A run started from the GUI: the engine runs in its own thread. */
 struct web_run {
 	struct web_run *next;
@@ -110,6 +121,9 @@ struct web {
 	struct login_source sources[LOGIN_SOURCES];
 	struct web_run *runs;
 	atomic_bool stopping;
+	struct waiting waiting[CONN_MAX]; /* under lock */
+	pthread_t reaper;            /* cuts the connections past their deadline */
+	bool reaper_started;
 	bool loopback;               /* listens on a loopback address only */
 	char hostnames[WEB_HOSTNAMES_MAX][254]; /* --hostname, lowercase, no final dot */
 	size_t nhostnames;
@@ -1583,6 +1597,73 @@ static enum MHD_Result admit(struct web *w, struct MHD_Connection *conn, const c
 	return MHD_YES;
 }
 
+/* ---- connections: a deadline until the request is in ---- */
+
+/* MHD_OPTION_NOTIFY_CONNECTION: a new connection waits for its request;
+ * a closed one (called before libmicrohttpd closes its socket) leaves. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct web *w = cls;
+	struct waiting *slot = *socket_context;
+
+	pthread_mutex_lock(&w->lock);
+	if (code == MHD_CONNECTION_NOTIFY_STARTED && ci != NULL) {
+		for (size_t i = 0; slot == NULL && i < CONN_MAX; i++)
+			if (!w->waiting[i].used)
+				slot = &w->waiting[i];
+		if (slot != NULL)
+			*slot = (struct waiting){true, ci->connect_fd,
+						 clock_ms() + REQUEST_DEADLINE_S * 1000};
+	} else if (slot != NULL) {
+		slot->used = false;
+		slot = NULL;
+	}
+	*socket_context = slot;
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* The connection's request is in (in) or it waits for the next one. */
+static void request_in(struct web *w, struct MHD_Connection *conn, bool in)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct waiting *slot = ci ? ci->socket_context : NULL;
+
+	MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+				  in ? (unsigned)IDLE_TIMEOUT_S : (unsigned)REQUEST_DEADLINE_S);
+	if (slot == NULL)
+		return;
+	pthread_mutex_lock(&w->lock);
+	slot->deadline = in ? 0 : clock_ms() + REQUEST_DEADLINE_S * 1000;
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* Shuts down the sockets past their deadline; their threads then see the
+ * end of the stream and close them.  Safe under w->lock: a connection
+ * leaves waiting[] under it before its socket is closed. */
+static void *reap_slow(void *arg)
+{
+	struct web *w = arg;
+
+	while (!atomic_load(&w->stopping)) {
+		long now = clock_ms();
+		pthread_mutex_lock(&w->lock);
+		for (size_t i = 0; i < CONN_MAX; i++) {
+			struct waiting *c = &w->waiting[i];
+			if (c->used && c->deadline != 0 && c->deadline <= now) {
+				shutdown(c->fd, SHUT_RDWR);
+				c->deadline = 0;
+			}
+		}
+		pthread_mutex_unlock(&w->lock);
+		usleep(250 * 1000);
+	}
+	return NULL;
+}
+
 /* The last call of an admitted request: the body is in; the handler answers. */
 static enum MHD_Result dispatch(struct request *req)
 {
@@ -1614,16 +1695,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				  const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
 	struct request *req = *con_cls;
+	enum MHD_Result r;
 
 	(void)version;
 	if (req == NULL) {
 		if ((req = calloc(1, sizeof(*req))) == NULL)
 			return MHD_NO;
 		*con_cls = req;
-		/* The header is in: the body and the answer get the longer time. */
-		MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
-					  (unsigned)IDLE_TIMEOUT_S);
-		return admit(cls, conn, url, method, req);
+		r = admit(cls, conn, url, method, req);
+		/* Anyone may send a login: its body, too, is due by the deadline. */
+		if (req->route == NULL || req->route->role != PUBLIC)
+			request_in(cls, conn, true);
+		return r;
 	}
 	if (*upload_data_size > 0) {
 		if (!req->too_big && req->len + *upload_data_size <= req->max) {
@@ -1640,6 +1723,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	request_in(cls, conn, true);
 	return dispatch(req);
 }
 
@@ -1648,9 +1732,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	struct request *req = *con_cls;
 
-	(void)cls, (void)code;
-	/* The next request on this connection has its header's time again. */
-	MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)HEADER_TIMEOUT_S);
+	(void)code;
+	request_in(cls, conn, false); /* the next request on this connection */
 	if (req != NULL) {
 		if (req->body != NULL)
 			sodium_memzero(req->body, req->len); /* may hold a password */
@@ -1799,7 +1882,8 @@ int web_start(const struct web_config *cfg, struct web **out, char *err, size_t 
 		flags, 0, NULL, NULL, on_request, w, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, w, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)CONN_MAX, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)CONN_PER_ADDRESS,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HEADER_TIMEOUT_S,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)REQUEST_DEADLINE_S,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, w,
 		MHD_OPTION_HTTPS_MEM_CERT, w->tls ? cfg->tls_cert : NULL,
 		MHD_OPTION_HTTPS_MEM_KEY, w->tls ? cfg->tls_key : NULL, MHD_OPTION_END);
 	if (w->daemon == NULL) {
@@ -1811,6 +1895,8 @@ int web_start(const struct web_config *cfg, struct web **out, char *err, size_t 
 		free(w);
 		return HNSP_ERR_IO;
 	}
+	/* Without it (no thread to be had), silence still times out. */
+	w->reaper_started = pthread_create(&w->reaper, NULL, reap_slow, w) == 0;
 	info = MHD_get_daemon_info(w->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	if (ss.ss_family == AF_INET6)
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host, sizeof(host));
@@ -1843,6 +1929,8 @@ void web_stop(struct web *w)
 		if (!run->done)
 			engine_stop(run->e);
 	pthread_mutex_unlock(&w->lock);
+	if (w->reaper_started)
+		pthread_join(w->reaper, NULL);
 	MHD_stop_daemon(w->daemon);
 	for (struct web_run *run = w->runs, *next; run != NULL; run = next) {
 		next = run->next;

@@ -62,6 +62,44 @@ finally:
     for s in socks:
         s.close()
 PY
+# Meanwhile, from 127.0.0.4, two that trickle a byte a second, forever: a
+# header, and a login's body.  It prints after how many seconds the server
+# cut each (or "open" after 20 s).
+cat >"$tmp/trickle.py" <<'PY'
+import socket, sys, time
+port = int(sys.argv[1])
+heads = [b"GET /api/session HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ",
+         b"POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+         b"Content-Length: 4000\r\n\r\n{\"name\": \""]
+socks, cut, start = [], [None, None], time.monotonic()
+try:
+    for h in heads:
+        s = socket.socket()
+        s.settimeout(0.5)
+        s.bind(("127.0.0.4", 0))
+        s.connect(("127.0.0.1", port))
+        s.sendall(h)
+        s.setblocking(False)
+        socks.append(s)
+    while None in cut and time.monotonic() - start < 20:
+        time.sleep(1)
+        for i, s in enumerate(socks):
+            if cut[i] is None:
+                try:
+                    s.sendall(b"a")
+                    if s.recv(1, socket.MSG_PEEK) == b"":
+                        cut[i] = time.monotonic() - start
+                except BlockingIOError:
+                    pass
+                except OSError:
+                    cut[i] = time.monotonic() - start
+    print(*["open" if c is None else int(c) for c in cut])
+finally:
+    for s in socks:
+        s.close()
+PY
+timeout 30 /usr/bin/python3 "$tmp/trickle.py" "$port" >"$tmp/trickle.out" &
+trickle=$!
 read -r held code took left < <(timeout 30 /usr/bin/python3 "$tmp/idle.py" "$port" "$login_json")
 echo "# idle sockets held: ${held:-?} of 500; login: ${code:-?} in ${took:-?} ms; held 14 s after connecting: ${left:-?}"
 [ "${code:-}" = 200 ] && [ "${took:-9999}" -lt 1000 ]
@@ -70,6 +108,13 @@ verdict "a login from 127.0.0.1 answers 200 within 1 s while 127.0.0.2 holds 500
 verdict "one address holds at most 64 connections (held ${held:-?} of 500)"
 [ "${left:-}" = 0 ]
 verdict "sockets that send no complete request header are closed after the header timeout"
+
+wait "$trickle"
+read -r cut_header cut_body <"$tmp/trickle.out"
+echo "# trickling a byte a second, cut after: header ${cut_header:-?} s, login body ${cut_body:-?} s"
+[ "${cut_header:-99}" != open ] && [ "${cut_header:-99}" -le 12 ] &&
+	[ "${cut_body:-99}" != open ] && [ "${cut_body:-99}" -le 12 ]
+verdict "a header or a login body trickled a byte a second is cut at the 10 s deadline"
 
 r=$(req GET /api/catalog)
 [ "$(status "$r")" = 401 ]
