@@ -1444,13 +1444,16 @@ static bool host_is_ours(const struct web *w, struct MHD_Connection *conn, const
 	       socket_address(&ss, here) && memcmp(want, here, sizeof(want)) == 0;
 }
 
+/* A header looked for among a request's: its last value and how often it came. */
+struct header_count {
+	const char *name, *value;
+	int n;
+};
+
 static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
 				    const char *value)
 {
-	struct {
-		const char *name, *value;
-		int n;
-	} *h = cls;
+	struct header_count *h = cls;
 
 	(void)kind;
 	if (strcasecmp(key, h->name) == 0) {
@@ -1464,10 +1467,7 @@ static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const ch
  * more than once: which one counts would be a guess. */
 static bool header_once(struct MHD_Connection *conn, const char *name, const char **value)
 {
-	struct {
-		const char *name, *value;
-		int n;
-	} h = {name, NULL, 0};
+	struct header_count h = {name, NULL, 0};
 
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &h);
 	*value = h.value;
