@@ -43,6 +43,7 @@ server=$!
 for _ in $(seq 50); do grep -q '^serving' "$tmp/web.out" && break; sleep 0.1; done
 url=$(grep -o 'http://127.0.0.1:[0-9]*/' "$tmp/web.out")
 auth="Authorization: Bearer $token"
+json='Content-Type: application/json' # every POST, PUT and DELETE needs it
 rss() { awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/$server/status"; }
 hwm() { awk '/^VmHWM/ {print int($2 / 1024)}' "/proc/$server/status"; }
 
@@ -75,12 +76,14 @@ components:
   verify: {}
 YAML
 /usr/bin/python3 -c 'import json,sys; print(json.dumps({"yaml": open(sys.argv[1]).read()}))' "$tmp/p.yaml" |
-	curl -sf -H "$auth" -X PUT --data @- "${url}api/projects/bench" >/dev/null
+	curl -sf -H "$auth" -H "$json" -X PUT --data @- "${url}api/projects/bench" >/dev/null
 before=$(rss)
-run=$(curl -sf -H "$auth" -d '{}' "${url}api/projects/bench/runs" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+run=$(curl -sf -H "$auth" -H "$json" -d '{}' "${url}api/projects/bench/runs" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 start=$(date +%s%N)
+# The server holds at most 64 connections per address, and wrk takes 64 from
+# 127.0.0.1: the streams come from 127.0.0.2 to 127.0.0.5, 25 each.
 for i in $(seq 100); do
-	curl -sN -m 300 -H "$auth" "${url}api/runs/$run/events" >"$tmp/sse.$i" &
+	curl -sN -m 300 --interface "127.0.0.$((2 + i % 4))" -H "$auth" "${url}api/runs/$run/events" >"$tmp/sse.$i" &
 done
 sleep 2
 during=$(load api/session)

@@ -1477,10 +1477,13 @@ static int cmd_secret(struct cli *cli, int argc, char **argv)
 static const struct option web_options[] = {{"listen", required_argument, NULL, 'l'},
 					    {"tls-cert", required_argument, NULL, 'c'},
 					    {"tls-key", required_argument, NULL, 'k'},
+					    {"hostname", required_argument, NULL, 'H'},
 					    {NULL, 0, NULL, 0}};
 
 struct web_args {
 	const char *listen, *cert, *key;
+	const char *hostnames[WEB_HOSTNAMES_MAX + 1]; /* one more: web_start says too many */
+	size_t nhostnames;
 };
 
 static bool web_option(int opt, void *data)
@@ -1490,6 +1493,10 @@ static bool web_option(int opt, void *data)
 	case 'l': a->listen = optarg; return true;
 	case 'c': a->cert = optarg; return true;
 	case 'k': a->key = optarg; return true;
+	case 'H':
+		if (a->nhostnames < WEB_HOSTNAMES_MAX + 1)
+			a->hostnames[a->nhostnames++] = optarg;
+		return true;
 	}
 	return false;
 }
@@ -1572,13 +1579,21 @@ static int cmd_web(struct cli *cli, int argc, char **argv)
 	{
 		struct web_config cfg = {.listen = args.listen, .state_dir = real,
 					 .datadir = datadir, .catalog = cat, .users = u,
-					 .tls_cert = cert, .tls_key = key};
+					 .tls_cert = cert, .tls_key = key,
+					 .hostnames = args.hostnames, .nhostnames = args.nhostnames};
 		if (web_start(&cfg, &w, err, sizeof(err)) < 0) {
 			fprintf(stderr, "hnsp-installer web: %s\n", err);
 			r = EXIT_USAGE;
 			goto out;
 		}
 	}
+	if (cert == NULL && !web_loopback(w))
+		fprintf(stderr,
+			"hnsp-installer web: WARNING: serving plain HTTP on %s, beyond this machine:\n"
+			"  passwords, session cookies and project files cross the network unencrypted.\n"
+			"  Serve TLS (--tls-cert FILE --tls-key FILE), or listen on 127.0.0.1 and\n"
+			"  reach it through an SSH tunnel (ssh -L 8080:127.0.0.1:8080 HOST).\n",
+			args.listen);
 	printf("serving %s (state %s); Ctrl-C stops\n", web_url(w), real);
 	fflush(stdout);
 	sigwait(&stop, &sig);
@@ -2103,7 +2118,7 @@ static const struct command commands[] = {
 	 "log ID    a run's events as progress lines (--json: as recorded);\n"
 	 "          --follow waits for new events until the run ends\n",
 	 runs_options, "", cmd_runs},
-	{"web", "[--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE]",
+	{"web", "[--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE] [--hostname NAME]",
 	 "serve the web GUI and its JSON API",
 	 "Serves the web GUI and the JSON API (docs/api.md) until Ctrl-C.  Needs an admin\n"
 	 "user first ('user add NAME --role admin').  Projects are the files\n"
@@ -2112,7 +2127,9 @@ static const struct command commands[] = {
 	 "  --listen ADDR:PORT   where to listen (default 127.0.0.1:8080; port 0 picks one;\n"
 	 "                       [::1]:8080 for IPv6)\n"
 	 "  --tls-cert FILE, --tls-key FILE\n"
-	 "                       serve HTTPS with this PEM certificate and key\n",
+	 "                       serve HTTPS with this PEM certificate and key\n"
+	 "  --hostname NAME      a DNS name the server is reached by (repeatable, up to 8);\n"
+	 "                       otherwise only its address and localhost are answered\n",
 	 web_options, "", cmd_web},
 	{"tui", "[PROJECT]", "the interactive installer in the terminal",
 	 "Opens a full-screen, keyboard-driven installer: pick a project (the files in\n"

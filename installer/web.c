@@ -2,6 +2,7 @@
 #include "web.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -15,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,10 +25,11 @@
 #include "access.h"
 #include "audit.h"
 #include "bundle.h"
-#include "keys.h"
+#include "clock.h"
 #include "engine.h"
 #include "error.h"
 #include "journal.h"
+#include "keys.h"
 #include "plan.h"
 #include "preflight.h"
 #include "project.h"
@@ -42,6 +46,13 @@
 #define LOGIN_SOURCES 256         /* addresses remembered */
 #define HEARTBEAT_S 15            /* event-stream keep-alive */
 #define LOGIN_BODY_MAX 4096       /* a login is a name and a password */
+#define CONN_MAX 1000             /* connections at once, from every address */
+#define CONN_PER_ADDRESS 64       /* from one address: a browser needs a handful */
+#define REQUEST_DEADLINE_S 10     /* to send a request's header (a login: also its
+				     body), from the accept or the last answer */
+#define IDLE_TIMEOUT_S 120        /* silence allowed once it is in (event streams
+				     send a keep-alive every HEARTBEAT_S) */
+#define HSTS "max-age=31536000"   /* a year; no includeSubDomains: the name may be shared */
 
 /* On every answer: no framing, no other origin, no MIME sniffing, no referrer. */
 static const struct {
@@ -79,6 +90,14 @@ struct login_source {
 	int fails;
 };
 
+/* A connection whose request is not in yet: cut at its deadline, however
+ * slowly it trickles (libmicrohttpd's own timeout counts silence only). */
+struct waiting {
+	bool used;
+	int fd;                  /* the connection's socket, open while used */
+	long deadline;           /* clock_ms(); 0: its request is in */
+};
+
 /* A run started from the GUI: the engine runs in its own thread. */
 struct web_run {
 	struct web_run *next;
@@ -105,6 +124,12 @@ struct web {
 	struct login_source sources[LOGIN_SOURCES];
 	struct web_run *runs;
 	atomic_bool stopping;
+	struct waiting waiting[CONN_MAX]; /* under lock */
+	pthread_t reaper;            /* cuts the connections past their deadline */
+	bool reaper_started;
+	bool loopback;               /* listens on a loopback address only */
+	char hostnames[WEB_HOSTNAMES_MAX][254]; /* --hostname, lowercase, no final dot */
+	size_t nhostnames;
 };
 
 
@@ -144,6 +169,16 @@ static void add_headers(struct MHD_Response *resp, bool api)
 		MHD_add_response_header(resp, "Cache-Control", "no-store");
 }
 
+static bool served_over_tls(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_DAEMON);
+	const union MHD_DaemonInfo *di =
+		ci ? MHD_get_daemon_info(ci->daemon, MHD_DAEMON_INFO_FLAGS) : NULL;
+
+	return di != NULL && (di->flags & MHD_USE_TLS) != 0;
+}
+
 /* Queues resp (taken; NULL when it could not be made) as the answer, with
  * its type, the security headers, and header name: value when name is set. */
 static enum MHD_Result queue(struct MHD_Connection *conn, unsigned status,
@@ -158,6 +193,8 @@ static enum MHD_Result queue(struct MHD_Connection *conn, unsigned status,
 	if (name != NULL)
 		MHD_add_response_header(resp, name, value);
 	add_headers(resp, api);
+	if (served_over_tls(conn))
+		MHD_add_response_header(resp, "Strict-Transport-Security", HSTS);
 	r = MHD_queue_response(conn, status, resp);
 	MHD_destroy_response(resp);
 	return r;
@@ -1444,6 +1481,199 @@ static void wipe_secrets(json_t *body)
 	}
 }
 
+/* ---- the server a request is for: Host, Origin, Content-Type ----
+ *
+ * A page elsewhere can make a browser send a request here: a form posted
+ * across sites (login CSRF), or its own page under a name that its DNS then
+ * points at this server (DNS rebinding).  Such a request names another site
+ * in its Origin or Host, or has a body a form can send, which is never
+ * JSON: a browser sends application/json across sites only after asking
+ * (CORS), and this server grants no one. */
+
+/* Splits an authority "HOST", "HOST:PORT" or "[IPV6]:PORT" of len bytes
+ * into its host (lowercase, without brackets or a final dot) and its port
+ * (dflt when absent).  False when it is not one. */
+static bool split_authority(const char *s, size_t len, unsigned dflt, char *host, size_t size,
+			    unsigned *port)
+{
+	const char *end = s + len, *colon;
+	size_t n;
+
+	if (len > 0 && s[0] == '[') {
+		const char *close = memchr(s, ']', len);
+		if (close == NULL || (close + 1 != end && close[1] != ':'))
+			return false;
+		n = (size_t)(close - ++s);
+		colon = close + 1;
+	} else {
+		colon = memchr(s, ':', len);
+		colon = colon ? colon : end;
+		n = (size_t)(colon - s);
+	}
+	if (n == 0 || n >= size)
+		return false;
+	*port = dflt;
+	if (colon != end) {
+		unsigned long p = 0;
+		if (end - colon < 2 || end - colon > 6)
+			return false;
+		for (const char *d = colon + 1; d < end; d++) {
+			if (*d < '0' || *d > '9')
+				return false;
+			p = p * 10 + (unsigned long)(*d - '0');
+		}
+		if (p == 0 || p > 65535)
+			return false;
+		*port = (unsigned)p;
+	}
+	for (size_t i = 0; i < n; i++)
+		host[i] = (char)tolower((unsigned char)s[i]);
+	if (n > 1 && host[n - 1] == '.')
+		n--;
+	host[n] = '\0';
+	return true;
+}
+
+/* The 16 bytes of an IPv6 address, IPv4 as IPv4-mapped, from a literal or a
+ * socket address. */
+static const unsigned char v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+static bool literal_address(const char *text, unsigned char out[16])
+{
+	memcpy(out, v4mapped, sizeof(v4mapped));
+	return inet_pton(AF_INET, text, out + 12) == 1 || inet_pton(AF_INET6, text, out) == 1;
+}
+
+static bool socket_address(const struct sockaddr_storage *ss, unsigned char out[16])
+{
+	if (ss->ss_family == AF_INET6) {
+		memcpy(out, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+		return true;
+	}
+	memcpy(out, v4mapped, sizeof(v4mapped));
+	memcpy(out + 12, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	return ss->ss_family == AF_INET;
+}
+
+/* True when host (from split_authority) names this server: localhost, a
+ * --hostname, or an IP literal of the address the client reached (so a
+ * server on 0.0.0.0 answers each of its addresses by that address). */
+static bool host_is_ours(const struct web *w, struct MHD_Connection *conn, const char *host)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	unsigned char want[16], here[16];
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (strcmp(host, "localhost") == 0)
+		return true;
+	for (size_t i = 0; i < w->nhostnames; i++)
+		if (strcmp(host, w->hostnames[i]) == 0)
+			return true;
+	return literal_address(host, want) && ci != NULL &&
+	       getsockname(ci->connect_fd, (struct sockaddr *)&ss, &len) == 0 &&
+	       socket_address(&ss, here) && memcmp(want, here, sizeof(want)) == 0;
+}
+
+/* A header looked for among a request's: its last value and how often it came. */
+struct header_count {
+	const char *name, *value;
+	int n;
+};
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				    const char *value)
+{
+	struct header_count *h = cls;
+
+	(void)kind;
+	if (strcasecmp(key, h->name) == 0) {
+		h->value = value;
+		h->n++;
+	}
+	return MHD_YES;
+}
+
+/* Header name's value in *value (NULL when absent).  False when it comes
+ * more than once: which one counts would be a guess. */
+static bool header_once(struct MHD_Connection *conn, const char *name, const char **value)
+{
+	struct header_count h = {name, NULL, 0};
+
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &h);
+	*value = h.value;
+	return h.n <= 1;
+}
+
+/* A media type of application/json, with any parameters. */
+static bool json_content_type(const char *type)
+{
+	static const char json[] = "application/json";
+
+	if (type == NULL)
+		return false;
+	type += strspn(type, " \t");
+	if (strncasecmp(type, json, sizeof(json) - 1) != 0)
+		return false;
+	type += sizeof(json) - 1;
+	type += strspn(type, " \t");
+	return *type == '\0' || *type == ';';
+}
+
+/* Why a request is for another site, or 0 when it is for this server: its
+ * Host names this server (every request); a change (change) has a JSON body
+ * and an Origin, when it has one, of the same scheme, host and port as that
+ * Host.  The reason goes to msg. */
+static unsigned foreign(const struct web *w, struct MHD_Connection *conn, bool change, char *msg,
+			size_t size)
+{
+	const char *host, *origin, *type, *scheme = w->tls ? "https://" : "http://";
+	unsigned dflt = w->tls ? 443 : 80, port, oport;
+	char name[256], oname[256];
+
+	const char *twice = !header_once(conn, "Host", &host)		? "Host"
+			    : !header_once(conn, "Origin", &origin)	? "Origin"
+			    : !header_once(conn, "Content-Type", &type) ? "Content-Type"
+									: NULL;
+
+	if (twice != NULL) {
+		snprintf(msg, size, "the %s header is repeated", twice);
+		return 400;
+	}
+	if (host == NULL) {
+		snprintf(msg, size, "the request has no Host header");
+		return 400;
+	}
+	if (!split_authority(host, strlen(host), dflt, name, sizeof(name), &port) ||
+	    !host_is_ours(w, conn, name)) {
+		snprintf(msg, size,
+			 "Host '%.200s' is not this server's; use its address or localhost, or "
+			 "start it with --hostname NAME",
+			 host);
+		return 421;
+	}
+	if (!change)
+		return 0;
+	if (!json_content_type(type)) {
+		snprintf(msg, size,
+			 "Content-Type '%.100s' is not application/json, which every POST, PUT "
+			 "and DELETE needs",
+			 type ? type : "");
+		return 415;
+	}
+	if (origin != NULL &&
+	    (strncmp(origin, scheme, strlen(scheme)) != 0 ||
+	     !split_authority(origin + strlen(scheme), strlen(origin + strlen(scheme)), dflt,
+			      oname, sizeof(oname), &oport) ||
+	     strcmp(oname, name) != 0 || oport != port)) {
+		snprintf(msg, size, "Origin '%.200s' is not this server's page (%s%.200s)", origin,
+			 scheme, host);
+		return 403;
+	}
+	return 0;
+}
+
 /* The first call of a request, before any body is read: finds the route
  * and checks who asks, so that nobody unknown gets to send a body.  Returns
  * MHD_YES to go on reading, or the answer already queued. */
@@ -1454,9 +1684,13 @@ static enum MHD_Result admit(struct web *w, struct MHD_Connection *conn, const c
 	/* HEAD is answered as GET (libmicrohttpd sends no body). */
 	const char *as = strcmp(method, "HEAD") == 0 ? "GET" : method;
 	bool path_known = false;
+	char why[512];
+	unsigned refused;
 
 	req->c = (struct call){.w = w, .conn = conn, .method = as};
 	req->max = WEB_BODY_MAX;
+	if ((refused = foreign(w, conn, mutating(as), why, sizeof(why))) != 0)
+		return fail(conn, refused, "%s", why);
 	if (strncmp(url, "/api/", 5) != 0)
 		return strcmp(as, "GET") == 0 ? serve_static(w, conn, url)
 					      : fail(conn, 405, "%s is not allowed here", method);
@@ -1495,6 +1729,73 @@ static enum MHD_Result admit(struct web *w, struct MHD_Connection *conn, const c
 	return MHD_YES;
 }
 
+/* ---- connections: a deadline until the request is in ---- */
+
+/* MHD_OPTION_NOTIFY_CONNECTION: a new connection waits for its request;
+ * a closed one (called before libmicrohttpd closes its socket) leaves. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct web *w = cls;
+	struct waiting *slot = *socket_context;
+
+	pthread_mutex_lock(&w->lock);
+	if (code == MHD_CONNECTION_NOTIFY_STARTED && ci != NULL) {
+		for (size_t i = 0; slot == NULL && i < CONN_MAX; i++)
+			if (!w->waiting[i].used)
+				slot = &w->waiting[i];
+		if (slot != NULL)
+			*slot = (struct waiting){true, ci->connect_fd,
+						 clock_ms() + REQUEST_DEADLINE_S * 1000};
+	} else if (slot != NULL) {
+		slot->used = false;
+		slot = NULL;
+	}
+	*socket_context = slot;
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* The connection's request is in (in) or it waits for the next one. */
+static void request_in(struct web *w, struct MHD_Connection *conn, bool in)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct waiting *slot = ci ? ci->socket_context : NULL;
+
+	MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+				  in ? (unsigned)IDLE_TIMEOUT_S : (unsigned)REQUEST_DEADLINE_S);
+	if (slot == NULL)
+		return;
+	pthread_mutex_lock(&w->lock);
+	slot->deadline = in ? 0 : clock_ms() + REQUEST_DEADLINE_S * 1000;
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* Shuts down the sockets past their deadline; their threads then see the
+ * end of the stream and close them.  Safe under w->lock: a connection
+ * leaves waiting[] under it before its socket is closed. */
+static void *reap_slow(void *arg)
+{
+	struct web *w = arg;
+
+	while (!atomic_load(&w->stopping)) {
+		long now = clock_ms();
+		pthread_mutex_lock(&w->lock);
+		for (size_t i = 0; i < CONN_MAX; i++) {
+			struct waiting *c = &w->waiting[i];
+			if (c->used && c->deadline != 0 && c->deadline <= now) {
+				shutdown(c->fd, SHUT_RDWR);
+				c->deadline = 0;
+			}
+		}
+		pthread_mutex_unlock(&w->lock);
+		usleep(250 * 1000);
+	}
+	return NULL;
+}
+
 /* The last call of an admitted request: the body is in; the handler answers. */
 static enum MHD_Result dispatch(struct request *req)
 {
@@ -1526,13 +1827,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				  const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
 	struct request *req = *con_cls;
+	enum MHD_Result r;
 
 	(void)version;
 	if (req == NULL) {
 		if ((req = calloc(1, sizeof(*req))) == NULL)
 			return MHD_NO;
 		*con_cls = req;
-		return admit(cls, conn, url, method, req);
+		r = admit(cls, conn, url, method, req);
+		/* Anyone may send a login: its body, too, is due by the deadline. */
+		if (req->route == NULL || req->route->role != PUBLIC)
+			request_in(cls, conn, true);
+		return r;
 	}
 	if (*upload_data_size > 0) {
 		if (!req->too_big && req->len + *upload_data_size <= req->max) {
@@ -1549,6 +1855,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	request_in(cls, conn, true);
 	return dispatch(req);
 }
 
@@ -1557,7 +1864,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	struct request *req = *con_cls;
 
-	(void)cls, (void)conn, (void)code;
+	(void)code;
+	request_in(cls, conn, false); /* the next request on this connection */
 	if (req != NULL) {
 		if (req->body != NULL)
 			sodium_memzero(req->body, req->len); /* may hold a password */
@@ -1568,6 +1876,69 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 }
 
 /* ---- start and stop ---- */
+
+/* A DNS name (RFC 1123) that cannot be read as an IPv4 address: labels of
+ * 1 to 63 letters, digits and inner hyphens, the last not all digits. */
+static bool hostname_valid(const char *name)
+{
+	size_t len = strlen(name), label = 0;
+	bool digits = true;
+
+	if (len > 0 && name[len - 1] == '.')
+		len--;
+	if (len == 0 || len > 253)
+		return false;
+	for (size_t i = 0; i <= len; i++) {
+		char ch = i < len ? name[i] : '.';
+		if (ch == '.') {
+			if (label == 0 || name[i - 1] == '-')
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)ch) && (ch != '-' || label == 0))
+			return false;
+		if (label == 0)
+			digits = true;
+		digits = digits && isdigit((unsigned char)ch);
+		if (++label > 63)
+			return false;
+	}
+	return !digits;
+}
+
+static bool loopback(const struct sockaddr_storage *ss)
+{
+	const struct in6_addr *a6 = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+
+	if (ss->ss_family == AF_INET)
+		return ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24 == 127;
+	return IN6_IS_ADDR_LOOPBACK(a6) || (IN6_IS_ADDR_V4MAPPED(a6) && a6->s6_addr[12] == 127);
+}
+
+/* Keeps cfg's --hostname names, lowercase and without a final dot, for
+ * host_is_ours. */
+static int set_hostnames(struct web *w, const struct web_config *cfg, char *err, size_t errsize)
+{
+	unsigned port;
+
+	if (cfg->nhostnames > WEB_HOSTNAMES_MAX) {
+		snprintf(err, errsize, "--hostname is given more than %d times", WEB_HOSTNAMES_MAX);
+		return HNSP_ERR_INVALID;
+	}
+	for (size_t i = 0; i < cfg->nhostnames; i++) {
+		if (!hostname_valid(cfg->hostnames[i])) {
+			snprintf(err, errsize,
+				 "--hostname '%s' is not a DNS name (e.g. installer.example.org)",
+				 cfg->hostnames[i]);
+			return HNSP_ERR_INVALID;
+		}
+		split_authority(cfg->hostnames[i], strlen(cfg->hostnames[i]), 0, w->hostnames[i],
+				sizeof(w->hostnames[i]), &port);
+	}
+	w->nhostnames = cfg->nhostnames;
+	return 0;
+}
 
 /* Parses "ADDR:PORT" or "[ADDR6]:PORT" into ss. */
 static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
@@ -1626,6 +1997,11 @@ int web_start(const struct web_config *cfg, struct web **out, char *err, size_t 
 		free(w);
 		return HNSP_ERR_INVALID;
 	}
+	if (set_hostnames(w, cfg, err, errsize) < 0) {
+		free(w);
+		return HNSP_ERR_INVALID;
+	}
+	w->loopback = loopback(&ss);
 	w->cfg = *cfg;
 	w->tls = cfg->tls_cert != NULL;
 	pthread_mutex_init(&w->lock, NULL);
@@ -1637,7 +2013,9 @@ int web_start(const struct web_config *cfg, struct web **out, char *err, size_t 
 	w->daemon = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, w, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, w, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)1000, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+		(unsigned)CONN_MAX, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)CONN_PER_ADDRESS,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)REQUEST_DEADLINE_S,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, w,
 		MHD_OPTION_HTTPS_MEM_CERT, w->tls ? cfg->tls_cert : NULL,
 		MHD_OPTION_HTTPS_MEM_KEY, w->tls ? cfg->tls_key : NULL, MHD_OPTION_END);
 	if (w->daemon == NULL) {
@@ -1649,6 +2027,8 @@ int web_start(const struct web_config *cfg, struct web **out, char *err, size_t 
 		free(w);
 		return HNSP_ERR_IO;
 	}
+	/* Without it (no thread to be had), silence still times out. */
+	w->reaper_started = pthread_create(&w->reaper, NULL, reap_slow, w) == 0;
 	info = MHD_get_daemon_info(w->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	if (ss.ss_family == AF_INET6)
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host, sizeof(host));
@@ -1666,6 +2046,11 @@ const char *web_url(const struct web *w)
 	return w->url;
 }
 
+bool web_loopback(const struct web *w)
+{
+	return w->loopback;
+}
+
 void web_stop(struct web *w)
 {
 	if (w == NULL)
@@ -1676,6 +2061,8 @@ void web_stop(struct web *w)
 		if (!run->done)
 			engine_stop(run->e);
 	pthread_mutex_unlock(&w->lock);
+	if (w->reaper_started)
+		pthread_join(w->reaper, NULL);
 	MHD_stop_daemon(w->daemon);
 	for (struct web_run *run = w->runs, *next; run != NULL; run = next) {
 		next = run->next;

@@ -11,12 +11,14 @@
 #ifndef HNSP_WEB_H
 #define HNSP_WEB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "catalog.h"
 #include "users.h"
 
 #define WEB_BODY_MAX (1u << 20)       /* largest request body: 1 MiB */
+#define WEB_HOSTNAMES_MAX 8           /* --hostname NAME given at most this often */
 
 struct web_config {
 	const char *listen;           /* "ADDR:PORT" or "[ADDR6]:PORT"; port 0 picks one */
@@ -26,16 +28,24 @@ struct web_config {
 	struct users *users;          /* borrowed; the server changes it under its lock */
 	const char *tls_cert;         /* PEM text of the certificate, or NULL for HTTP */
 	const char *tls_key;          /* PEM text of its key (secret), or NULL */
+	/* DNS names the server is reached by, besides its address and
+	 * localhost: a request whose Host is none of these is refused (DNS
+	 * rebinding).  Borrowed, read by web_start only. */
+	const char *const *hostnames;
+	size_t nhostnames;
 };
 
 struct web;
 
 /* Starts serving.  On failure err holds one line for a person.  Returns 0,
- * HNSP_ERR_INVALID (a bad listen address) or HNSP_ERR_IO (cannot listen);
+ * HNSP_ERR_INVALID (a bad listen address or --hostname) or HNSP_ERR_IO (cannot listen);
  * *out is new on success. */
 int web_start(const struct web_config *cfg, struct web **out, char *err, size_t errsize);
 /* The URL served, e.g. "http://127.0.0.1:8080/" (owned by w). */
 const char *web_url(const struct web *w);
+/* True when w listens on a loopback address only (127.0.0.0/8, ::1): then
+ * nobody but this machine's users can reach it. */
+bool web_loopback(const struct web *w);
 /* Stops serving, asks runs started here to stop, waits for them and frees w. */
 void web_stop(struct web *w);
 

@@ -195,15 +195,15 @@ class ApiError extends Error {
 	}
 }
 
-/* One request: JSON in and out, the CSRF token on every change, 401 → login. */
+/* One request: JSON in and out, the CSRF token on every change, 401 → login.
+ * Every change says Content-Type: application/json, DELETE too: the server
+ * refuses any other (415), as a form posted from another site would be. */
 async function api(method, path, body) {
 	const opt = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
 	if (method !== 'GET') {
 		if (session && session.csrf) opt.headers['X-CSRF-Token'] = session.csrf;
-		if (method !== 'DELETE') {
-			opt.headers['Content-Type'] = 'application/json';
-			opt.body = JSON.stringify(body === undefined ? {} : body);
-		}
+		opt.headers['Content-Type'] = 'application/json';
+		if (method !== 'DELETE') opt.body = JSON.stringify(body === undefined ? {} : body);
 	}
 	let res;
 	try {

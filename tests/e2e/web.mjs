@@ -184,6 +184,27 @@ try {
 		if (overflow > 1) throw new Error(`the page is ${overflow} px wider than the window`);
 	});
 
+	await check('a form post cannot log in (415), and the GUI deletes a project (its DELETE says JSON)', async () => {
+		await page.setViewportSize({ width: 1280, height: 800 });
+		await page.goto(`${url}#/projects`);
+		await page.getByRole('heading', { level: 1, name: 'Projects' }).waitFor();
+		const codes = await page.evaluate(async () => {
+			const form = await fetch('/api/login', { method: 'POST', body: new URLSearchParams({ name: 'x', password: 'y' }) });
+			const { csrf } = await (await fetch('/api/session')).json();
+			const { yaml } = await (await fetch('/api/projects/weblab')).json();
+			const put = await fetch('/api/projects/scratch', {
+				method: 'PUT', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+				body: JSON.stringify({ yaml: yaml.replace('name: weblab', 'name: scratch') }),
+			});
+			return [form.status, put.status];
+		});
+		if (codes[0] !== 415 || codes[1] !== 201) throw new Error(`form login ${codes[0]}, PUT scratch ${codes[1]}`);
+		await page.reload();
+		await page.getByRole('button', { name: 'Delete scratch' }).click();
+		await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
+		await expectText(page.getByRole('status').filter({ hasText: 'Deleted' }), /Deleted project scratch/);
+	});
+
 	await check('no script error or CSP violation in any page', async () => {
 		if (problems.length) throw new Error(problems.slice(0, 5).join('\n'));
 	});

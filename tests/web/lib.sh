@@ -2,7 +2,8 @@
 #
 # Needs $bin (the binary) and $tmp (a private directory).  web_start sets
 # $server (its pid) and $url; web_stop ends it.  Requests carry
-# "Content-Type: application/json" like the GUI's; pass -H to override.
+# "Content-Type: application/json" like the GUI's, unless they are given
+# another with -H 'Content-Type: ...'.
 server= url=
 
 py() { /usr/bin/python3 -c "$@"; }
@@ -10,9 +11,10 @@ py() { /usr/bin/python3 -c "$@"; }
 field() { py "import json,sys; d=json.loads(sys.argv[1]); print($2)" "$1"; }
 # req [curl options] METHOD PATH: the body, then the status on the last line.
 req() {
-	local args=("${@:1:$#-2}") method=${*: -2:1} path=${*: -1}
-	curl -s -m 60 -X "$method" -H 'Content-Type: application/json' "${args[@]}" \
-		-w '\n%{http_code}' "$url${path#/}"
+	local args=("${@:1:$#-2}") method=${*: -2:1} path=${*: -1} type='Content-Type: application/json'
+	local a
+	for a in "${args[@]}"; do [[ ${a,,} == content-type:* ]] && type=; done
+	curl -s -m 60 -X "$method" ${type:+-H "$type"} "${args[@]}" -w '\n%{http_code}' "$url${path#/}"
 }
 status() { tail -n 1 <<<"$1"; }
 body() { sed '$d' <<<"$1"; }
