@@ -31,9 +31,10 @@ done
 [ $bad = 0 ]
 verdict "every playbook passes ansible-playbook --syntax-check"
 
-# tunables ROOT: the catalog's tunables are exactly the roles' defaults, and
-# the roles it marks installer_host are exactly those that run on the
-# installer host (a play on localhost, or a task delegated there).
+# tunables ROOT: the catalog's tunables are exactly the roles' defaults (and
+# docs/project-file.md lists them), and the roles it marks installer_host are
+# exactly those that run on the installer host (a play on localhost, or a task
+# delegated there).
 tunables() {
 	python3 - "$1" <<'PY'
 import glob, os, sys, yaml
@@ -64,6 +65,10 @@ for role in sorted(os.listdir(f"{root}/roles")):
         problems.append(f"role {role}: the catalog lists {sorted(set(t.get('vars', [])) - defaults)} "
                         f"that its defaults lack, and lacks {sorted(defaults - set(t.get('vars', [])))}")
 problems += [f"the catalog lists tunables of {r}, which is no role" for r in listed]
+if os.path.exists(f"{root}/docs/project-file.md"):
+    doc = open(f"{root}/docs/project-file.md").read()
+    problems += [f"docs/project-file.md does not list {v}" for t in cat.get("tunables", [])
+                 for v in t.get("vars", []) if f"`{v}`" not in doc]
 print("\n".join(problems))
 sys.exit(1 if problems else 0)
 PY
