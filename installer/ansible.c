@@ -86,7 +86,8 @@ static json_t *inventory_json(const struct project *p, const struct catalog *cat
 		const struct host *h = HOST_AT(p, i);
 		json_t *hv = h->vars ? ynode_to_json(h->vars) : json_object();
 		/* Debian's own: no interpreter discovery per host in every phase. */
-		json_object_set_new(hv, "ansible_python_interpreter", json_string("/usr/bin/python3"));
+		json_object_set_new(hv, "ansible_python_interpreter",
+				    json_string("/usr/bin/python3"));
 		json_object_set_new(hv, "ansible_host", json_string(h->address));
 		json_object_set_new(hv, "ansible_port", json_integer(a->endpoints[i].port));
 		json_object_set_new(hv, "ansible_user", json_string(a->endpoints[i].user));

@@ -313,7 +313,8 @@ static void check_integrity(const struct schema_ctx *ctx, const struct catalog *
 		for (size_t k = 0; k < t->vars.n; k++)
 			if (!role_prefixed(t->vars.v[k], t->role) ||
 			    catalog_classify_var(cat, t->vars.v[k]) != VAR_TUNABLE)
-				schema_report(ctx, DIAG_ERROR, schema_item_node(vars, t->vars.v[k], NULL),
+				schema_report(ctx, DIAG_ERROR,
+					      schema_item_node(vars, t->vars.v[k], NULL),
 					      "'tunables.%s.vars': '%s' is not named %s_* or is "
 					      "refused to projects",
 					      t->role, t->vars.v[k], t->role);

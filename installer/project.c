@@ -403,8 +403,8 @@ static void check_hosts(const struct check_ctx *c)
 				       "'hosts[%zu].roles[%zu]': unknown role '%s'", i, at_index,
 				       h->roles.v[r]);
 		}
-		for (size_t k = 0; h->name && k < sizeof(reserved_hosts) / sizeof(reserved_hosts[0]); k++)
-			if (strcmp(h->name, reserved_hosts[k].name) == 0)
+		for (size_t k = 0; k < sizeof(reserved_hosts) / sizeof(reserved_hosts[0]); k++)
+			if (h->name && strcmp(h->name, reserved_hosts[k].name) == 0)
 				report(c, DIAG_ERROR, at(h->node, "name"),
 				       "'hosts[%zu].name': '%s' is reserved: %s", i, h->name,
 				       reserved_hosts[k].why);
@@ -743,8 +743,8 @@ static void check_markers(const struct check_ctx *c, const struct ynode *n, cons
 			report(c, DIAG_ERROR, key, "'%s': contains a NUL byte", sub);
 		else if (strncmp(key->value, "__ansible", 9) == 0)
 			report(c, DIAG_ERROR, key,
-			       "'%s': keys that start with '__ansible' are Ansible's own markers; a "
-			       "project value may not use them",
+			       "'%s': keys that start with '__ansible' are Ansible's own "
+			       "markers; a project value may not use them",
 			       sub);
 		else
 			check_markers(c, n->pairs[i].value, sub);
@@ -780,8 +780,8 @@ static void check_var_map(const struct check_ctx *c, const struct ynode *map, co
 				       hint);
 			else
 				report(c, DIAG_ERROR, key,
-				       "'%s': not a tunable of any role; see docs/project-file.md for "
-				       "the list",
+				       "'%s': not a tunable of any role; see docs/project-file.md "
+				       "for the list",
 				       full);
 			break;
 		}
