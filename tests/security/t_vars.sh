@@ -3,7 +3,8 @@
 # host (issue 11, item 1).  As the operator olga, through the web API: every
 # variable that Ansible reads as a setting (ssh arguments, connection, become,
 # interpreter), the installer's own and those of the plays on the installer
-# host are refused with a 400 that names the key, and nothing is written.  A
+# host, and a typed path bound for a shell, are refused with a 400 that names
+# the key, and nothing is written.  A
 # Jinja lookup in an allowed tunable is accepted as data: a run writes it into
 # inventory.json marked unsafe, and the real Ansible (ansible-inventory,
 # ansible-playbook) prints it literally and never runs it.
@@ -66,6 +67,27 @@ refused v7 ansible_vars.hnsp_pki_dir 12 "hnsp_pki_dir, the installer's own" "" \
 	"ansible_vars: {hnsp_pki_dir: $tmp/victim}"
 [ ! -e "$tmp/victim" ]
 verdict "no PKI directory appeared where the refused projects pointed"
+
+# A typed path reaches the jump host's ProxyCommand, which a shell runs.
+cat >"$tmp/v8.yaml" <<EOF
+name: v8
+ssh:
+  port: 1
+  known_hosts: kh\$(touch\$IFS$canary)
+  jump_host: {address: 127.0.0.1, port: 1}
+hosts:
+  - {name: a1, address: 127.0.0.1, roles: [master, etcd, worker]}
+network:
+  host_cidrs: [127.0.0.0/8]
+components:
+  base: {}
+EOF
+yaml_json <"$tmp/v8.yaml" >"$tmp/v8.json"
+r=$(req -b "$tmp/olga" -H "X-CSRF-Token: $csrf" --data @"$tmp/v8.json" PUT /api/projects/v8)
+[ "$(status "$r")" = 400 ] &&
+	[ "$(field "$(body "$r")" "[y['line'] for y in d['diagnostics'] if \"'ssh.known_hosts'\" in y['message']]")" = "[4]" ] &&
+	[ ! -e "$state/projects/v8.yaml" ] && [ ! -e "$canary" ]
+verdict "\$(...) in ssh.known_hosts, bound for a ProxyCommand: 400 naming 'ssh.known_hosts' at line 4, nothing written, no canary"
 
 # ---- a Jinja lookup in tunables, a host's vars, a label and an option: data
 lookup="{{ lookup('pipe', 'touch $canary') }}"
