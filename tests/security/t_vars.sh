@@ -17,13 +17,14 @@ csrf=$(login olga "$OPERATOR_PW" "$tmp/olga")
 [ -n "$csrf" ]
 verdict "olga (operator) logs in"
 
-# put NAME HOSTPART TOPPART [COMPONENTS]: PUTs, as olga, project NAME: a
-# valid base with HOSTPART in its host and TOPPART at the end.
+# put NAME HOSTPART TOPPART [OPTIONS [SSH]]: PUTs, as olga, project NAME: a
+# valid base with HOSTPART in its host, TOPPART at the end, OPTIONS for the
+# component base and SSH added to its ssh settings.
 put() {
-	local options=${4:-}
+	local options=${4:-} ssh=${5:+, $5}
 	cat >"$tmp/$1.yaml" <<EOF
 name: $1
-ssh: {port: 1, connect_timeout: 2}
+ssh: {port: 1, connect_timeout: 2$ssh}
 hosts:
   - name: a1
     address: 127.0.0.1
@@ -39,11 +40,11 @@ EOF
 	req -b "$tmp/olga" -H "X-CSRF-Token: $csrf" --data @"$tmp/$1.json" PUT "/api/projects/$1"
 }
 
-# refused NAME KEY LINE DESC HOSTPART TOPPART: a 400 whose diagnostic names KEY
-# at LINE, no project file written, no canary.
+# refused NAME KEY LINE DESC HOSTPART TOPPART [OPTIONS [SSH]]: a 400 whose
+# diagnostic names KEY at LINE, no project file written, no canary.
 refused() {
 	local name=$1 key=$2 line=$3 desc=$4 r
-	r=$(put "$name" "$5" "$6")
+	r=$(put "$name" "${@:5}")
 	[ "$(status "$r")" = 400 ] &&
 		[ "$(field "$(body "$r")" "[y['line'] for y in d['diagnostics'] if \"'$key'\" in y['message']]")" = "[$line]" ] &&
 		[ ! -e "$state/projects/$name.yaml" ] && [ ! -e "$canary" ]
@@ -69,25 +70,8 @@ refused v7 ansible_vars.hnsp_pki_dir 12 "hnsp_pki_dir, the installer's own" "" \
 verdict "no PKI directory appeared where the refused projects pointed"
 
 # A typed path reaches the jump host's ProxyCommand, which a shell runs.
-cat >"$tmp/v8.yaml" <<EOF
-name: v8
-ssh:
-  port: 1
-  known_hosts: kh\$(touch\$IFS$canary)
-  jump_host: {address: 127.0.0.1, port: 1}
-hosts:
-  - {name: a1, address: 127.0.0.1, roles: [master, etcd, worker]}
-network:
-  host_cidrs: [127.0.0.0/8]
-components:
-  base: {}
-EOF
-yaml_json <"$tmp/v8.yaml" >"$tmp/v8.json"
-r=$(req -b "$tmp/olga" -H "X-CSRF-Token: $csrf" --data @"$tmp/v8.json" PUT /api/projects/v8)
-[ "$(status "$r")" = 400 ] &&
-	[ "$(field "$(body "$r")" "[y['line'] for y in d['diagnostics'] if \"'ssh.known_hosts'\" in y['message']]")" = "[4]" ] &&
-	[ ! -e "$state/projects/v8.yaml" ] && [ ! -e "$canary" ]
-verdict "\$(...) in ssh.known_hosts, bound for a ProxyCommand: 400 naming 'ssh.known_hosts' at line 4, nothing written, no canary"
+refused v8 ssh.known_hosts 2 "\$(...) in ssh.known_hosts, bound for a ProxyCommand" "" "" "" \
+	"known_hosts: kh\$(touch\$IFS$canary), jump_host: {address: 127.0.0.1, port: 1}"
 
 # ---- a Jinja lookup in tunables, a host's vars, a label and an option: data
 lookup="{{ lookup('pipe', 'touch $canary') }}"
