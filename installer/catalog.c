@@ -310,14 +310,18 @@ static void check_integrity(const struct schema_ctx *ctx, const struct catalog *
 				      "'tunables.%s.vars': a role whose plays run on the installer "
 				      "host has no tunables",
 				      t->role);
-		for (size_t k = 0; k < t->vars.n; k++)
-			if (!role_prefixed(t->vars.v[k], t->role) ||
-			    catalog_classify_var(cat, t->vars.v[k]) != VAR_TUNABLE)
+		for (size_t k = 0; !t->installer_host && k < t->vars.n; k++)
+			if (!role_prefixed(t->vars.v[k], t->role))
 				schema_report(ctx, DIAG_ERROR,
 					      schema_item_node(vars, t->vars.v[k], NULL),
-					      "'tunables.%s.vars': '%s' is not named %s_* or is "
-					      "refused to projects",
-					      t->role, t->vars.v[k], t->role);
+					      "'tunables.%s.vars': '%s' is not named %s_*", t->role,
+					      t->vars.v[k], t->role);
+			else if (catalog_classify_var(cat, t->vars.v[k]) != VAR_TUNABLE)
+				schema_report(ctx, DIAG_ERROR,
+					      schema_item_node(vars, t->vars.v[k], NULL),
+					      "'tunables.%s.vars': '%s' is refused to projects by "
+					      "another rule",
+					      t->role, t->vars.v[k]);
 	}
 	if (n == 0 || (color = calloc(n, 1)) == NULL || (stack = calloc(n, sizeof(*stack))) == NULL)
 		goto out;
