@@ -245,10 +245,13 @@ static bool check_format(const struct schema_ctx *ctx, enum str_format fmt, cons
 		 * shell runs: '$(...)' there would run on the installer host. */
 		if (s[0] != '\0' && s[strspn(s, PATH_CHARS)] == '\0')
 			return true;
-		schema_report(ctx, DIAG_ERROR, node,
-			      "'%s': '%s' has a character other than letters, digits and '%s'; "
-			      "these paths reach ssh options and a shell",
-			      path, q, PATH_PUNCT);
+		if (s[0] == '\0')
+			schema_report(ctx, DIAG_ERROR, node, "'%s': an empty path", path);
+		else
+			schema_report(ctx, DIAG_ERROR, node,
+				      "'%s': '%s' has a character other than letters, digits and "
+				      "'%s'; these paths reach ssh options and a shell",
+				      path, q, PATH_PUNCT);
 		return false;
 	case S_USER:
 		if (is_user(s))
