@@ -51,6 +51,32 @@ static json_t *components_json(const struct project *p, const struct catalog *ca
 	return all;
 }
 
+/* Makes every string inside container j data for Ansible: {"__ansible_unsafe": s},
+ * which its JSON loader turns into text that it never templates, so that no
+ * value from a project ({{ lookup('pipe', ...) }}) is ever evaluated. */
+static void mark_unsafe(json_t *j)
+{
+	size_t i;
+	json_t *v;
+
+	if (json_is_array(j)) {
+		json_array_foreach(j, i, v) {
+			if (json_is_string(v))
+				json_array_set_new(j, i, json_pack("{s:O}", "__ansible_unsafe", v));
+			else
+				mark_unsafe(v);
+		}
+		return;
+	}
+	for (void *it = json_object_iter(j); it != NULL; it = json_object_iter_next(j, it)) {
+		v = json_object_iter_value(it);
+		if (json_is_string(v))
+			json_object_iter_set_new(j, it, json_pack("{s:O}", "__ansible_unsafe", v));
+		else
+			mark_unsafe(v);
+	}
+}
+
 static json_t *inventory_json(const struct project *p, const struct catalog *cat,
 			      const struct access *a, const struct ansible_paths *at)
 {
@@ -61,9 +87,8 @@ static json_t *inventory_json(const struct project *p, const struct catalog *cat
 		const struct host *h = HOST_AT(p, i);
 		json_t *hv = h->vars ? ynode_to_json(h->vars) : json_object();
 		/* Debian's own: no interpreter discovery per host in every phase. */
-		if (json_object_get(hv, "ansible_python_interpreter") == NULL)
-			json_object_set_new(hv, "ansible_python_interpreter",
-					    json_string("/usr/bin/python3"));
+		json_object_set_new(hv, "ansible_python_interpreter",
+				    json_string("/usr/bin/python3"));
 		json_object_set_new(hv, "ansible_host", json_string(h->address));
 		json_object_set_new(hv, "ansible_port", json_integer(a->endpoints[i].port));
 		json_object_set_new(hv, "ansible_user", json_string(a->endpoints[i].user));
@@ -85,7 +110,8 @@ static json_t *inventory_json(const struct project *p, const struct catalog *cat
 		json_array_append_new(pools, json_pack("{s:s, s:o}", "name", pool->name, "addresses",
 						       strlist_to_json(&pool->addresses)));
 	}
-	/* ansible_vars first, so the project's own settings cannot be overridden by them. */
+	/* ansible_vars first: a project's tunables never share a name with the
+	 * installer's own (project_load refuses ansible_* and hnsp_*). */
 	vars = p->ansible_vars ? ynode_to_json(p->ansible_vars) : json_object();
 	json_object_set_new(vars, "hnsp_project", json_string(p->name));
 	json_object_set_new(vars, "hnsp_network",
@@ -168,8 +194,13 @@ int ansible_prepare(const char *out_dir, const struct ansible_paths *at, const s
 	char *text = NULL;
 	int r = HNSP_ERR_NOMEM;
 
+	if (inv == NULL)
+		goto out;
+	/* Every project string as data first; then the secrets' references,
+	 * which must stay templates, replace their unsafe names. */
+	mark_unsafe(inv);
 	link_secrets(inv);
-	if (inv == NULL || (text = json_dumps(inv, JSON_INDENT(2) | JSON_SORT_KEYS)) == NULL)
+	if ((text = json_dumps(inv, JSON_INDENT(2) | JSON_SORT_KEYS)) == NULL)
 		goto out;
 	snprintf(path, sizeof(path), "%s/inventory.json", out_dir);
 	if ((r = journal_write_atomic(path, text, strlen(text), 0600)) < 0)

@@ -2,7 +2,8 @@
  *
  * ansible_prepare() writes, into a run directory, the inventory (hosts,
  * groups by role, host vars, project settings, component options with their
- * defaults, ansible_vars passed through) and one ansible.cfg with the settings
+ * defaults, the project's role tunables; every string marked unsafe, so that
+ * Ansible takes it as data and never templates it) and one ansible.cfg with the settings
  * that make runs fast and safe (pipelining, fact cache, forks, host keys as
  * the project says).  ansible_run() runs ansible-playbook for one playbook
  * with our callback plugin writing JSON events to a pipe, and hands each

@@ -89,11 +89,25 @@ static const struct objdef component_def = {sizeof(struct component),
 					    offsetof(struct component, node), component_fields,
 					    sizeof(component_fields) / sizeof(component_fields[0])};
 
+static const struct field tunables_fields[] = {
+	{.key = "role", .type = F_STR, .offset = offsetof(struct catalog_tunables, role),
+	 .required = true, .format = S_ID},
+	{.key = "vars", .type = F_STRLIST, .offset = offsetof(struct catalog_tunables, vars),
+	 .format = S_ID},
+	{.key = "installer_host", .type = F_BOOL,
+	 .offset = offsetof(struct catalog_tunables, installer_host)},
+};
+static const struct objdef tunables_def = {sizeof(struct catalog_tunables),
+					   offsetof(struct catalog_tunables, node), tunables_fields,
+					   sizeof(tunables_fields) / sizeof(tunables_fields[0])};
+
 static const struct field catalog_fields[] = {
 	{.key = "roles", .type = F_OBJLIST, .offset = offsetof(struct catalog, roles),
 	 .required = true, .obj = &role_def, .what = "role"},
 	{.key = "components", .type = F_OBJLIST, .offset = offsetof(struct catalog, components),
 	 .required = true, .obj = &component_def, .what = "component"},
+	{.key = "tunables", .type = F_OBJLIST, .offset = offsetof(struct catalog, tunables),
+	 .obj = &tunables_def, .what = "role's tunables"},
 };
 static const struct objdef catalog_def = {sizeof(struct catalog), offsetof(struct catalog, node),
 					  catalog_fields,
@@ -128,6 +142,44 @@ bool catalog_has_role(const struct catalog *cat, const char *role)
 		if (strcmp(OBJLIST_AT(&cat->roles, struct catalog_role, i)->name, role) == 0)
 			return true;
 	return false;
+}
+
+#define TUNABLES_AT(cat, i) OBJLIST_AT(&(cat)->tunables, struct catalog_tunables, i)
+
+/* True when name is ROLE_something: the role's own variable (STYLE.md). */
+static bool role_prefixed(const char *name, const char *role)
+{
+	size_t n = strlen(role);
+
+	return strncmp(name, role, n) == 0 && name[n] == '_' && name[n + 1] != '\0';
+}
+
+enum catalog_var catalog_classify_var(const struct catalog *cat, const char *name)
+{
+	/* By prefix, before any list: Ansible reads every ansible_* as a setting
+	 * (connection, become, interpreter...), and hnsp_* is the installer's. */
+	if (strncmp(name, "ansible_", 8) == 0)
+		return VAR_ANSIBLE;
+	if (strncmp(name, "hnsp_", 5) == 0)
+		return VAR_INSTALLER;
+	for (size_t i = 0; i < cat->tunables.n; i++) {
+		const struct catalog_tunables *t = TUNABLES_AT(cat, i);
+		if (t->installer_host && role_prefixed(name, t->role))
+			return VAR_INSTALLER_HOST;
+		if (strlist_contains(&t->vars, name))
+			return VAR_TUNABLE;
+	}
+	return VAR_UNKNOWN;
+}
+
+size_t catalog_tunable_names(const struct catalog *cat, const char **names, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cat->tunables.n; i++)
+		for (size_t k = 0; k < TUNABLES_AT(cat, i)->vars.n && n < max; k++)
+			names[n++] = TUNABLES_AT(cat, i)->vars.v[k];
+	return n;
 }
 
 void catalog_option_field(const struct catalog_option *o, struct field *f)
@@ -249,6 +301,27 @@ static void check_integrity(const struct schema_ctx *ctx, const struct catalog *
 			if (opt->def != NULL)
 				catalog_option_check(ctx, opt, opt->def, path);
 		}
+	}
+	for (size_t i = 0; i < cat->tunables.n; i++) {
+		const struct catalog_tunables *t = TUNABLES_AT(cat, i);
+		const struct ynode *vars = ynode_get(t->node, "vars");
+		if (t->installer_host && t->vars.n > 0)
+			schema_report(ctx, DIAG_ERROR, vars,
+				      "'tunables.%s.vars': a role whose plays run on the installer "
+				      "host has no tunables",
+				      t->role);
+		for (size_t k = 0; !t->installer_host && k < t->vars.n; k++)
+			if (!role_prefixed(t->vars.v[k], t->role))
+				schema_report(ctx, DIAG_ERROR,
+					      schema_item_node(vars, t->vars.v[k], NULL),
+					      "'tunables.%s.vars': '%s' is not named %s_*", t->role,
+					      t->vars.v[k], t->role);
+			else if (catalog_classify_var(cat, t->vars.v[k]) != VAR_TUNABLE)
+				schema_report(ctx, DIAG_ERROR,
+					      schema_item_node(vars, t->vars.v[k], NULL),
+					      "'tunables.%s.vars': '%s' is refused to projects by "
+					      "another rule",
+					      t->role, t->vars.v[k]);
 	}
 	if (n == 0 || (color = calloc(n, 1)) == NULL || (stack = calloc(n, sizeof(*stack))) == NULL)
 		goto out;

@@ -64,12 +64,23 @@ struct component {
 	bool pushes_bundle;        /* the engine pushes the bundle before its playbook */
 };
 
+/* The variables of one Ansible role that a project may set (ansible_vars,
+ * hosts[].vars): every variable of its defaults/main.yml, named ROLE_*. */
+struct catalog_tunables {
+	const struct ynode *node;
+	char *role;                /* the role's directory under roles/ */
+	struct strlist vars;       /* its tunables; empty for an installer_host role */
+	bool installer_host;       /* its plays run on the installer host: none of its
+				    * variables (ROLE_*) may come from a project */
+};
+
 struct catalog {
 	struct ydoc *doc;          /* owned; the nodes above point into it */
 	char *path;                /* owned; the file read */
 	const struct ynode *node;
 	struct objlist roles;      /* struct catalog_role */
 	struct objlist components; /* struct component, in catalog order */
+	struct objlist tunables;   /* struct catalog_tunables, one per Ansible role */
 };
 
 /* Reads and checks the catalog at path.  *out is new on success, NULL on
@@ -87,6 +98,18 @@ const struct component *catalog_find(const struct catalog *cat, const char *id);
 const struct catalog_option *component_option(const struct component *c, const char *name);
 size_t catalog_index(const struct catalog *cat, const struct component *c);
 bool catalog_has_role(const struct catalog *cat, const char *role);
+
+/* What a project may do with an Ansible variable of this name. */
+enum catalog_var {
+	VAR_TUNABLE,        /* a role's tunable: the project may set it */
+	VAR_ANSIBLE,        /* ansible_*: Ansible's own (connection, privilege, interpreter) */
+	VAR_INSTALLER,      /* hnsp_*: what the installer derives from the typed fields */
+	VAR_INSTALLER_HOST, /* read by a play on the installer host (an installer_host role's) */
+	VAR_UNKNOWN         /* no role declares it */
+};
+enum catalog_var catalog_classify_var(const struct catalog *cat, const char *name);
+/* Fills names (borrowed pointers, at most max) with every tunable; returns how many. */
+size_t catalog_tunable_names(const struct catalog *cat, const char **names, size_t max);
 
 /* Describes option o as a schema field, for reading a project's value of it. */
 void catalog_option_field(const struct catalog_option *o, struct field *f);

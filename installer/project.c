@@ -388,6 +388,18 @@ static void report(const struct check_ctx *c, enum diag_severity sev, const stru
 	va_end(ap);
 }
 
+/* Host names that the inventory or the installer host's plays already give a
+ * meaning: a host so named would take that meaning over. */
+static const struct {
+	const char *name, *why;
+} reserved_hosts[] = {
+	{"localhost", "it names the installer host in the plays that run there"},
+	{"all", "it is Ansible's group of every host"},
+	{"ungrouped", "it is one of Ansible's groups"},
+	{"ca", "it names the project CA's files in the PKI"},
+	{"etcd-client", "it names the etcd client's files in the PKI"},
+};
+
 static void check_hosts(const struct check_ctx *c)
 {
 	const struct project *p = c->p;
@@ -425,6 +437,11 @@ static void check_hosts(const struct check_ctx *c)
 				       "'hosts[%zu].roles[%zu]': unknown role '%s'", i, at_index,
 				       h->roles.v[r]);
 		}
+		for (size_t k = 0; k < sizeof(reserved_hosts) / sizeof(reserved_hosts[0]); k++)
+			if (h->name && strcmp(h->name, reserved_hosts[k].name) == 0)
+				report(c, DIAG_ERROR, at(h->node, "name"),
+				       "'hosts[%zu].name': '%s' is reserved: %s", i, h->name,
+				       reserved_hosts[k].why);
 		for (size_t j = 0; j < i; j++) {
 			const struct host *o = HOST_AT(p, j);
 			if (h->name && o->name && strcmp(h->name, o->name) == 0)
@@ -744,11 +761,99 @@ static void check_secret_refs(const struct check_ctx *c)
 	}
 }
 
+/* ---- Ansible variables: a role's tunables only, and only as data ---- */
+
+#define TUNABLES_MAX 256 /* candidates for "did you mean" */
+
+static const char *const var_refusals[] = {
+	[VAR_ANSIBLE] = "connection and privilege settings come only from the typed 'ssh:' fields",
+	[VAR_INSTALLER] = "the installer's own variable; it comes from the project's typed fields",
+	[VAR_INSTALLER_HOST] = "read by the plays that run on the installer host; a project may "
+			       "not set it",
+};
+
+/* Refuses, anywhere inside a value, a mapping key that Ansible's JSON loader
+ * would read as a marker of its own (__ansible_vault, __ansible_unsafe). */
+static void check_markers(const struct check_ctx *c, const struct ynode *n, const char *path)
+{
+	char sub[512], q[SCHEMA_QUOTE_MAX + 4];
+
+	for (size_t i = 0; n != NULL && n->kind == YNODE_SEQ && i < n->count; i++) {
+		snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+		check_markers(c, n->items[i], sub);
+	}
+	for (size_t i = 0; n != NULL && n->kind == YNODE_MAP && i < n->count; i++) {
+		const struct ynode *key = n->pairs[i].key;
+		snprintf(sub, sizeof(sub), "%s.%s", path, schema_quote(key->value, q, sizeof(q)));
+		if (strlen(key->value) != key->len)
+			report(c, DIAG_ERROR, key, "'%s': contains a NUL byte", sub);
+		else if (strncmp(key->value, "__ansible", 9) == 0)
+			report(c, DIAG_ERROR, key,
+			       "'%s': keys that start with '__ansible' are Ansible's own "
+			       "markers; a project value may not use them",
+			       sub);
+		else
+			check_markers(c, n->pairs[i].value, sub);
+	}
+}
+
+/* Checks one mapping of variables (ansible_vars or a host's vars) by name. */
+static void check_var_map(const struct check_ctx *c, const struct ynode *map, const char *path,
+			  const char **names, size_t nnames)
+{
+	char full[512], q[SCHEMA_QUOTE_MAX + 4];
+
+	for (size_t i = 0; map != NULL && i < map->count; i++) {
+		const struct ynode *key = map->pairs[i].key;
+		enum catalog_var kind = strlen(key->value) == key->len
+						? catalog_classify_var(c->cat, key->value)
+						: VAR_UNKNOWN;
+		const char *hint;
+		snprintf(full, sizeof(full), "%s.%s", path, schema_quote(key->value, q, sizeof(q)));
+		switch (kind) {
+		case VAR_TUNABLE:
+			check_markers(c, map->pairs[i].value, full);
+			break;
+		case VAR_ANSIBLE:
+		case VAR_INSTALLER:
+		case VAR_INSTALLER_HOST:
+			report(c, DIAG_ERROR, key, "'%s': %s", full, var_refusals[kind]);
+			break;
+		case VAR_UNKNOWN:
+			if ((hint = suggest_closest(key->value, names, nnames)) != NULL)
+				report(c, DIAG_ERROR, key,
+				       "'%s': not a tunable of any role; did you mean '%s'?", full,
+				       hint);
+			else
+				report(c, DIAG_ERROR, key,
+				       "'%s': not a tunable of any role; see docs/project-file.md "
+				       "for the list",
+				       full);
+			break;
+		}
+	}
+}
+
+static void check_vars(const struct check_ctx *c)
+{
+	const char *names[TUNABLES_MAX];
+	size_t nnames = catalog_tunable_names(c->cat, names, TUNABLES_MAX);
+	char path[64];
+
+	check_var_map(c, c->p->ansible_vars, "ansible_vars", names, nnames);
+	for (size_t i = 0; i < c->p->hosts.n; i++) {
+		snprintf(path, sizeof(path), "hosts[%zu].vars", i);
+		check_var_map(c, HOST_AT(c->p, i)->vars, path, names, nnames);
+		snprintf(path, sizeof(path), "hosts[%zu].labels", i);
+		check_markers(c, HOST_AT(c->p, i)->labels, path);
+	}
+}
+
 /* Every cross-field check; each reports all it finds and never stops the others. */
 static void (*const checks[])(const struct check_ctx *) = {
 	check_hosts, check_control_plane, check_vip,     check_cidrs,
 	check_pools, check_storage,       check_components, check_artefacts,
-	check_registry, check_ssh, check_secret_refs,
+	check_registry, check_ssh,       check_vars,      check_secret_refs,
 };
 
 /* A path in a project file of its user's own: "~/" is $HOME, a relative

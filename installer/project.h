@@ -4,8 +4,10 @@
  * component catalog, then runs the cross-field checks (unique hosts, HA
  * quorum, VIP and CIDR placement, MetalLB pools, storage), reporting every
  * problem it finds with its position in one pass.  The project keeps its YAML
- * document: per-host vars, labels, component options and ansible_vars are
- * passed through to Ansible as written. */
+ * document: per-host vars, labels, component options and ansible_vars go to
+ * Ansible as data.  Variables (ansible_vars, hosts[].vars) may only be the
+ * tunables that the catalog lists for the roles: ansible_*, hnsp_* and the
+ * variables of the plays on the installer host are refused by name. */
 #ifndef HNSP_PROJECT_H
 #define HNSP_PROJECT_H
 
@@ -53,7 +55,7 @@ struct host {
 	struct strlist roles;
 	struct strlist storage_devices;
 	const struct ynode *labels;   /* mapping of string to string, or NULL */
-	const struct ynode *vars;     /* Ansible host vars, passed through, or NULL */
+	const struct ynode *vars;     /* role tunables for this host, or NULL */
 };
 
 struct metallb_pool {
@@ -107,7 +109,7 @@ struct project {
 	struct project_component *components; /* owned; in file order */
 	size_t ncomponents;
 	struct artefact_settings artefacts;
-	const struct ynode *ansible_vars; /* passed through untouched, or NULL */
+	const struct ynode *ansible_vars; /* role tunables for every host, or NULL */
 };
 
 #define HOST_AT(p, i) OBJLIST_AT(&(p)->hosts, struct host, i)

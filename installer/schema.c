@@ -21,6 +21,9 @@ static void join_path(char *buf, size_t size, const char *path, const char *key)
 static void apply_defaults_obj(const struct objdef *def, void *obj);
 
 #define LIST_MAX_DEFAULT 1000 /* items in a list whose field sets no max */
+#define PATH_PUNCT "/._-+,@=:~"
+#define PATH_CHARS                                                                                \
+	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" PATH_PUNCT
 
 /* Refuses lists longer than the field allows, before any per-item work. */
 static bool check_list_len(const struct schema_ctx *ctx, const struct field *f,
@@ -240,12 +243,17 @@ static bool check_format(const struct schema_ctx *ctx, enum str_format fmt, cons
 		return false;
 	case S_PATH:
 		/* These paths end up in ansible.cfg and ssh options, which split on
-		 * whitespace and expand '%'. */
-		if (s[strcspn(s, " \t\r\n\v\f%")] == '\0')
+		 * whitespace and expand '%' and '${}', and in a ProxyCommand that a
+		 * shell runs: '$(...)' there would run on the installer host. */
+		if (s[0] != '\0' && s[strspn(s, PATH_CHARS)] == '\0')
 			return true;
-		schema_report(ctx, DIAG_ERROR, node,
-			      "'%s': '%s' has whitespace or '%%' in it; use a path without them",
-			      path, q);
+		if (s[0] == '\0')
+			schema_report(ctx, DIAG_ERROR, node, "'%s': an empty path", path);
+		else
+			schema_report(ctx, DIAG_ERROR, node,
+				      "'%s': '%s' has a character other than letters, digits and "
+				      "'%s'; these paths reach ssh options and a shell",
+				      path, q, PATH_PUNCT);
 		return false;
 	case S_USER:
 		if (is_user(s))

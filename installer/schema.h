@@ -38,7 +38,7 @@ enum str_format {
 	S_CIDR,      /* network in CIDR notation, no host bits */
 	S_POOL,      /* address range A-B or a CIDR network */
 	S_ABSPATH,   /* absolute path */
-	S_PATH,      /* a path without whitespace, control characters or '%' */
+	S_PATH,      /* a path of letters, digits and "/._-+,@=:~" only: it reaches a shell */
 	S_USER       /* POSIX user name: a letter or '_', then letters, digits, '_', '.', '-' */
 };
 

@@ -528,7 +528,7 @@ const HOST_FIELDS = [
 	{ key: 'port', label: 'port', type: 'int', min: 1, max: 65535, placeholder: '22' },
 	{ key: 'user', label: 'user' },
 	{ key: 'storage_devices', label: 'storage devices', type: 'list', placeholder: '/dev/sdb' },
-	{ key: 'vars', label: 'variables (key=value lines)', type: 'kv', sep: '=' },
+	{ key: 'vars', label: 'role tunables (key=value lines)', type: 'kv', sep: '=' },
 ];
 
 const TABS = [
@@ -765,8 +765,8 @@ function tabSsh(ctx) {
 
 function tabVars(ctx) {
 	return [h('h2', {}, 'Extra variables'), field(ctx, {
-		id: 'ansible-vars', label: 'Extra Ansible variables (ansible_vars), one "key: value" per line', type: 'kv', sep: ':', rows: 12,
-		help: 'true, false and integers are read as such, [..] and {..} as JSON; anything else is text. Passed to every play untouched.',
+		id: 'ansible-vars', label: 'Role tunables for every host (ansible_vars), one "key: value" per line', type: 'kv', sep: ':', rows: 12,
+		help: 'Only the variables that the roles declare (docs/project-file.md); never ansible_*, hnsp_* or pki_*. true, false and integers are read as such, [..] and {..} as JSON; anything else is text, passed as data, never as a template.',
 	}, bindPath(ctx.st.doc, ['ansible_vars']))];
 }
 

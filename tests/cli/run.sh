@@ -229,6 +229,21 @@ check "catalog: cycle and unknown dependency" 2 "$tmp/data/playbooks/catalog.yam
 $tmp/data/playbooks/catalog.yaml:5:89: error: 'components.verify.depends': unknown component 'nosuch'
 $tmp/data/playbooks/catalog.yaml: 2 errors, 0 warnings" env HNSP_DATA_DIR="$tmp/data" "$bin" plan inventory/examples/small.yaml
 
+# A catalog that would hand a project a variable it must never set.
+cat >"$tmp/data/playbooks/catalog.yaml" <<'YAML'
+roles:
+  - {name: master, description: m}
+components:
+  - {id: base, description: b, playbook: base.yml, hosts: [all]}
+tunables:
+  - {role: base, vars: [base_x, ansible_connection, etcd_y]}
+  - {role: pki, installer_host: true, vars: [pki_dir]}
+YAML
+check "catalog: tunables must be the role's own, and none for an installer-host role" 2 "$tmp/data/playbooks/catalog.yaml:6:33: error: 'tunables.base.vars': 'ansible_connection' is not named base_*
+$tmp/data/playbooks/catalog.yaml:6:53: error: 'tunables.base.vars': 'etcd_y' is not named base_*
+$tmp/data/playbooks/catalog.yaml:7:45: error: 'tunables.pki.vars': a role whose plays run on the installer host has no tunables
+$tmp/data/playbooks/catalog.yaml: 3 errors, 0 warnings" env HNSP_DATA_DIR="$tmp/data" "$bin" plan inventory/examples/small.yaml
+
 # make install: the binary, catalog, playbooks, roles and docs land under PREFIX.
 if make -s install DESTDIR="$tmp/root" PREFIX=/usr/local >"$tmp/install.log" 2>&1 &&
 	[ -f "$tmp/root/usr/local/share/hnsp-installer/docs/project-file.md" ] &&
