@@ -237,6 +237,8 @@ int users_load(const char *state, struct users **out)
 		goto fail;
 	if ((r = read_users(u->path, NULL, &u->doc, &u->seen)) < 0)
 		goto fail;
+	/* A file from before ids: they are written at once (transact gives them
+	 * again, under the lock), so that every reader sees the same ones. */
 	r = HNSP_ERR_NOMEM;
 	if ((ids = give_ids(u->doc)) < 0)
 		goto fail;
