@@ -134,13 +134,18 @@ r2=$(req -b "$tmp/vic" GET /api/session)
 v2csrf=$(login vic Vic-set-by-admin "$tmp/v2")
 [ "$(status "$r")" = 200 ] && [ "$(status "$r2")" = 401 ] && [ -n "$v2csrf" ]
 verdict "an admin sets vic's password: vic's sessions end, the new one works"
+login alice "$ADMIN_PW" "$tmp/alice-other" >/dev/null
+r=$(req -b "$tmp/alice" -H "X-CSRF-Token: $acsrf" -d '{"password":"Alice-new-pass"}' PUT /api/users/alice/password)
+[ "$(status "$r")" = 200 ] && [ "$(status "$(req -b "$tmp/alice" GET /api/users)")" = 200 ] &&
+	[ "$(status "$(req -b "$tmp/alice-other" GET /api/users)")" = 401 ]
+verdict "an admin setting their own password keeps this session and ends their other one"
 r=$(req -b "$tmp/alice" -H "X-CSRF-Token: $acsrf" -d '{"password":"Whatever-123"}' PUT /api/users/nobody/password)
 [ "$(status "$r")" = 404 ] && has "$(body "$r")" "no user 'nobody'"
 verdict "an admin setting an unknown user's password gets 404 naming it"
-[ "$(grep -c '"action":"user.passwd"' "$state/audit.jsonl")" = 3 ] &&
+[ "$(grep -c '"action":"user.passwd"' "$state/audit.jsonl")" = 4 ] &&
 	grep '"action":"user.passwd"' "$state/audit.jsonl" | grep '"via":"web"' | grep -q '"actor":"alice"' &&
 	! grep -q -e 'Vic-new-pass-1' -e 'Vic-set-by-admin' "$state/audit.jsonl" "$tmp/web.out"
-verdict "the audit log records both API changes with the actor, and no password"
+verdict "the audit log records the API changes with the actor, and no password"
 
 # Guessing the current password counts like failed logins.
 for i in 1 2 3 4 5 6; do
