@@ -35,11 +35,12 @@ int journal_write_atomic(const char *path, const void *data, size_t len, unsigne
 	char tmp[PATH_MAX], dir[PATH_MAX], *slash;
 	int fd, dfd, r;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= sizeof(tmp))
+	/* A name of its own per writer: threads of one process share the pid. */
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= sizeof(tmp))
 		return HNSP_ERR_IO;
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)) < 0)
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
 		return HNSP_ERR_IO;
-	r = write_all(fd, data, len);
+	r = fchmod(fd, (mode_t)mode) < 0 ? HNSP_ERR_IO : write_all(fd, data, len);
 	if (r == 0 && fsync(fd) < 0)
 		r = HNSP_ERR_IO;
 	if (close(fd) < 0 && r == 0)

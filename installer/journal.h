@@ -20,8 +20,10 @@ struct journal {
 	json_t *summary;     /* owned: what summary.json holds */
 };
 
-/* Writes data to path atomically (temp file in the same directory, fsync,
- * rename, fsync of the directory).  Returns 0 or HNSP_ERR_IO. */
+/* Writes data to path atomically (a temp file of its own in the same
+ * directory, made with mode, fsync, rename, fsync of the directory), so
+ * writers in several threads or processes never share a temp file.
+ * Returns 0 or HNSP_ERR_IO. */
 int journal_write_atomic(const char *path, const void *data, size_t len, unsigned mode);
 
 /* Copies the file from to path to, atomically (journal_write_atomic). */

@@ -1266,6 +1266,63 @@ static char *new_password(const char *name)
 	return read_new_secret("user", prompt);
 }
 
+/* new_password, or NULL with what is wrong said and *rc set. */
+static char *ask_password(const char *name, int *rc)
+{
+	char *password = new_password(name);
+
+	*rc = EXIT_USAGE;
+	if (password == NULL) {
+		fprintf(stderr, "hnsp-installer user: no password given (type it at the "
+				"terminal, or give one line on standard input)\n");
+	} else if (strlen(password) < USER_PASSWORD_MIN || strlen(password) > USER_PASSWORD_MAX) {
+		fprintf(stderr, "hnsp-installer user: a password has %d to %d characters\n",
+			USER_PASSWORD_MIN, USER_PASSWORD_MAX);
+		free_secret(password);
+		password = NULL;
+	} else {
+		*rc = EXIT_OK;
+	}
+	return password;
+}
+
+/* user passwd NAME: the user's sessions end at once, here or in a running
+ * server; its tokens stay good. */
+static int user_passwd(const char *state, struct users *u, const char *name)
+{
+	char hash[USER_HASH_MAX], who[64];
+	struct audit_actor actor;
+	struct user_info info;
+	char *password = NULL;
+	bool known = users_lookup(u, name, hash, sizeof(hash), &info);
+	int r;
+
+	sodium_memzero(hash, sizeof(hash));
+	if (!known) {
+		fprintf(stderr, "hnsp-installer user: no user '%s'\n", name);
+		return EXIT_USAGE;
+	}
+	if ((password = ask_password(name, &r)) == NULL)
+		return r;
+	r = users_set_password(u, name, NULL, password, NULL);
+	free_secret(password);
+	if (r == HNSP_ERR_NOTFOUND) {
+		fprintf(stderr, "hnsp-installer user: no user '%s'\n", name);
+		return EXIT_USAGE;
+	}
+	if (r < 0) {
+		fprintf(stderr, "hnsp-installer user: cannot change the password of '%s': %s\n",
+			name, hnsp_strerror(r));
+		return EXIT_FAILED;
+	}
+	printf("changed the password of %s\n", name);
+	actor = audit_local_actor("cli", who, sizeof(who));
+	if (audit_record(state, &actor, "user.passwd", json_pack("{s:s}", "user", name)) < 0)
+		fprintf(stderr, "hnsp-installer user: warning: cannot write %s/audit.jsonl: %s\n",
+			state, strerror(errno));
+	return EXIT_OK;
+}
+
 static int cmd_user(struct cli *cli, int argc, char **argv)
 {
 	const struct command *cmd = command_find("user");
@@ -1282,8 +1339,10 @@ static int cmd_user(struct cli *cli, int argc, char **argv)
 	what = first < argc ? argv[first] : "";
 	name = first + 1 < argc ? argv[first + 1] : NULL;
 	if (strcmp(what, "list") == 0 ? argc - first != 1 : argc - first != 2 ||
-	    (strcmp(what, "add") != 0 && strcmp(what, "remove") != 0 && strcmp(what, "token") != 0))
-		return usage_error(cmd, "expects add NAME --role ROLE, list, remove NAME or token NAME");
+	    (strcmp(what, "add") != 0 && strcmp(what, "remove") != 0 && strcmp(what, "token") != 0 &&
+	     strcmp(what, "passwd") != 0))
+		return usage_error(cmd, "expects add NAME --role ROLE, list, remove NAME, "
+					"passwd NAME or token NAME");
 	if (strcmp(what, "add") == 0 && user_role_parse(args.role, &role) < 0)
 		return usage_error(cmd, "add needs --role admin, operator or viewer");
 	if (state_dir_resolve(cli->state, state, sizeof(state)) < 0) {
@@ -1312,19 +1371,12 @@ static int cmd_user(struct cli *cli, int argc, char **argv)
 			fprintf(stderr, "hnsp-installer user: '%s' is not a user name: 1 to 32 of "
 					"a-z 0-9 . _ -, starting with a letter\n", name);
 			r = EXIT_USAGE;
-		} else if ((password = new_password(name)) == NULL) {
-			fprintf(stderr, "hnsp-installer user: no password given (type it at the "
-					"terminal, or give one line on standard input)\n");
-			r = EXIT_USAGE;
-		} else if (strlen(password) < USER_PASSWORD_MIN ||
-			   strlen(password) > USER_PASSWORD_MAX) {
-			fprintf(stderr, "hnsp-installer user: a password has %d to %d characters\n",
-				USER_PASSWORD_MIN, USER_PASSWORD_MAX);
-			r = EXIT_USAGE;
+		} else if ((password = ask_password(name, &r)) == NULL) {
+			/* ask_password said why and set r */
 		} else if ((r = users_add(u, name, role, password)) == HNSP_ERR_EXISTS) {
 			fprintf(stderr, "hnsp-installer user: user '%s' exists already\n", name);
 			r = EXIT_USAGE;
-		} else if (r < 0 || (r = users_save(u)) < 0) {
+		} else if (r < 0) {
 			fprintf(stderr, "hnsp-installer user: cannot add '%s': %s\n", name,
 				hnsp_strerror(r));
 			r = EXIT_FAILED;
@@ -1337,16 +1389,17 @@ static int cmd_user(struct cli *cli, int argc, char **argv)
 		else if (r == HNSP_ERR_INVALID)
 			fprintf(stderr, "hnsp-installer user: '%s' is the last admin; add another "
 					"admin first\n", name);
-		else if (r == 0 && (r = users_save(u)) == 0)
+		else if (r == 0)
 			printf("removed %s\n", name);
 		else
 			fprintf(stderr, "hnsp-installer user: cannot remove '%s': %s\n", name,
 				hnsp_strerror(r));
 		r = r == 0 ? EXIT_OK
 		    : r == HNSP_ERR_NOTFOUND || r == HNSP_ERR_INVALID ? EXIT_USAGE : EXIT_FAILED;
+	} else if (strcmp(what, "passwd") == 0) {
+		r = user_passwd(state, u, name);
 	} else {
-		if ((r = users_new_token(u, name, token, sizeof(token))) == 0 &&
-		    (r = users_save(u)) == 0)
+		if ((r = users_new_token(u, name, token, sizeof(token))) == 0)
 			printf("%s\n", token);
 		else
 			fprintf(stderr, "hnsp-installer user: %s\n",
@@ -2140,12 +2193,16 @@ static const struct command commands[] = {
 	 "each screen.  Ctrl-C during a run asks whether to stop it or to detach (the run\n"
 	 "goes on; 'runs log ID --follow' follows it).  Needs a terminal of 80x24 or more.\n",
 	 validate_options, "", cmd_tui},
-	{"user", "add NAME --role admin|operator|viewer | list [--json] | remove NAME | token NAME",
+	{"user",
+	 "add NAME --role admin|operator|viewer | list [--json] | remove NAME | passwd NAME | "
+	 "token NAME",
 	 "manage the web GUI's users",
 	 "add NAME --role R   add a user; the password is typed twice at the terminal, or\n"
 	 "                    given as one line on standard input (8 to 1024 characters)\n"
 	 "list                every user and role\n"
 	 "remove NAME         remove a user (not the last admin)\n"
+	 "passwd NAME         set NAME's password, read like add's; NAME's sessions in the\n"
+	 "                    web GUI end, NAME's tokens stay good\n"
 	 "token NAME          print a new API token for NAME (Authorization: Bearer ...);\n"
 	 "                    it is shown once, only its hash is kept\n"
 	 "Roles: viewer reads; operator also edits projects and runs them; admin also\n"

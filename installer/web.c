@@ -80,7 +80,8 @@ static const struct {
 struct session {
 	char id[65];             /* cookie value; empty: free slot */
 	char csrf[65];
-	char user[USER_NAME_MAX + 1];
+	char uid[USER_ID_LEN + 1];    /* the user's id: its name may be reused */
+	char pw_tag[USER_ID_LEN + 1]; /* the password it logged in with */
 	time_t expires;
 };
 
@@ -119,7 +120,6 @@ struct web {
 	bool tls;
 	char url[128];
 	pthread_mutex_t lock;        /* sessions, sources, runs */
-	pthread_mutex_t users_lock;  /* cfg.users */
 	struct session sessions[SESSION_MAX];
 	struct login_source sources[LOGIN_SOURCES];
 	struct web_run *runs;
@@ -141,7 +141,8 @@ struct call {
 	const char *arg[2];          /* the path's "*" segments */
 	json_t *body;                /* parsed JSON body, or NULL */
 	char user[USER_NAME_MAX + 1];
-	enum user_role role;
+	char uid[USER_ID_LEN + 1];
+	enum user_role role;         /* looked up afresh for each request */
 	char session[65];            /* empty for a bearer token */
 };
 
@@ -264,50 +265,47 @@ static bool same_secret(const char *a, const char *b)
 	return n > 0 && n == strlen(b) && sodium_memcmp(a, b, n) == 0;
 }
 
-/* Fills c's identity from the session cookie or the bearer token. */
+/* Fills c's identity from the session cookie or the bearer token.  Who it
+ * is and its role are read from the users as they are now: a session is
+ * refused once its user is removed (even if the name is added again) or
+ * has a new password. */
 static bool authenticate(struct call *c)
 {
 	const char *cookie = MHD_lookup_connection_value(c->conn, MHD_COOKIE_KIND, "hnsp_session");
 	const char *auth = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, "Authorization");
+	char uid[USER_ID_LEN + 1] = "", pw_tag[USER_ID_LEN + 1] = "";
+	struct user_info who;
 	time_t now = time(NULL);
 	bool ok = false;
 
-	char hash[USER_HASH_MAX];
-
 	if (auth != NULL && strncmp(auth, "Bearer ", 7) == 0) {
-		pthread_mutex_lock(&c->w->users_lock);
-		users_refresh(c->w->cfg.users);
-		ok = users_check_token(c->w->cfg.users, auth + 7, c->user, &c->role);
-		pthread_mutex_unlock(&c->w->users_lock);
-		return ok;
-	}
-	if (cookie == NULL)
-		return false;
-	pthread_mutex_lock(&c->w->lock);
-	for (size_t i = 0; i < SESSION_MAX; i++) {
-		struct session *s = &c->w->sessions[i];
-		if (s->id[0] == '\0' || !same_secret(s->id, cookie))
-			continue;
-		if (s->expires < now) {
-			memset(s, 0, sizeof(*s));
+		ok = users_check_token(c->w->cfg.users, auth + 7, &who);
+	} else if (cookie != NULL) {
+		pthread_mutex_lock(&c->w->lock);
+		for (size_t i = 0; i < SESSION_MAX; i++) {
+			struct session *s = &c->w->sessions[i];
+			if (s->id[0] == '\0' || !same_secret(s->id, cookie))
+				continue;
+			if (s->expires < now) {
+				memset(s, 0, sizeof(*s));
+				break;
+			}
+			memcpy(uid, s->uid, sizeof(uid));
+			memcpy(pw_tag, s->pw_tag, sizeof(pw_tag));
+			snprintf(c->session, sizeof(c->session), "%s", s->id);
 			break;
 		}
-		snprintf(c->user, sizeof(c->user), "%s", s->user);
-		snprintf(c->session, sizeof(c->session), "%s", s->id);
-		ok = true;
-		break;
+		pthread_mutex_unlock(&c->w->lock);
+		ok = users_by_id(c->w->cfg.users, uid, &who) && strcmp(who.pw_tag, pw_tag) == 0;
 	}
-	pthread_mutex_unlock(&c->w->lock);
-	if (!ok)
+	if (!ok) {
+		c->session[0] = '\0';
 		return false;
-	/* The user may have been removed, or given another role, since login
-	 * (here or with the CLI's `user`). */
-	pthread_mutex_lock(&c->w->users_lock);
-	users_refresh(c->w->cfg.users);
-	ok = users_lookup(c->w->cfg.users, c->user, hash, sizeof(hash), &c->role);
-	pthread_mutex_unlock(&c->w->users_lock);
-	sodium_memzero(hash, sizeof(hash));
-	return ok;
+	}
+	snprintf(c->user, sizeof(c->user), "%s", who.name);
+	memcpy(c->uid, who.id, sizeof(c->uid));
+	c->role = who.role;
+	return true;
 }
 
 static bool csrf_ok(struct call *c)
@@ -361,6 +359,48 @@ static struct login_source *login_source(struct web *w, const char *addr, time_t
 	oldest->window_start = now;
 	oldest->fails = 0;
 	return oldest;
+}
+
+/* Counts an attempt at a password from addr before the slow check, so that
+ * parallel guesses count too.  Returns 0, or the seconds addr must wait
+ * when it has failed too often (nothing is counted then). */
+static long attempt_start(struct web *w, const char *addr)
+{
+	time_t now = time(NULL);
+	struct login_source *src;
+	long wait = 0;
+
+	pthread_mutex_lock(&w->lock);
+	src = login_source(w, addr, now);
+	if (src->fails >= LOGIN_FAILS_MAX)
+		wait = LOGIN_WINDOW - (now - src->window_start);
+	else
+		src->fails++;
+	pthread_mutex_unlock(&w->lock);
+	return wait;
+}
+
+/* The attempt counted by attempt_start was the right password. */
+static void attempt_ok(struct web *w, const char *addr)
+{
+	struct login_source *src;
+
+	pthread_mutex_lock(&w->lock);
+	src = login_source(w, addr, time(NULL));
+	if (src->fails > 0)
+		src->fails--;
+	pthread_mutex_unlock(&w->lock);
+}
+
+static enum MHD_Result too_many_attempts(struct call *c, long wait)
+{
+	char secs[24];
+
+	snprintf(secs, sizeof(secs), "%ld", wait);
+	return reply_with(c->conn, 429,
+			  json_pack("{s:s}", "error",
+				    "too many failed logins from this address; try again in a minute"),
+			  "Retry-After", secs);
 }
 
 /* ---- projects on disk ---- */
@@ -436,7 +476,7 @@ static char *read_text(const char *path, size_t max, size_t *len)
 
 /* A free session slot for user; w->lock held.  A user has at most
  * SESSIONS_PER_USER: the oldest of its own goes first, never another's. */
-static struct session *session_slot(struct web *w, const char *user, time_t now)
+static struct session *session_slot(struct web *w, const char *uid, time_t now)
 {
 	struct session *free_slot = NULL, *oldest = NULL;
 	size_t mine = 0;
@@ -449,7 +489,7 @@ static struct session *session_slot(struct web *w, const char *user, time_t now)
 			free_slot = free_slot ? free_slot : s;
 			continue;
 		}
-		if (strcmp(s->user, user) == 0) {
+		if (strcmp(s->uid, uid) == 0) {
 			mine++;
 			if (oldest == NULL || s->expires < oldest->expires)
 				oldest = s;
@@ -458,61 +498,56 @@ static struct session *session_slot(struct web *w, const char *user, time_t now)
 	return mine >= SESSIONS_PER_USER || free_slot == NULL ? oldest : free_slot;
 }
 
+/* Ends every session whose user is gone or has a new password since. */
+static void sessions_prune(struct web *w)
+{
+	struct user_info who;
+
+	pthread_mutex_lock(&w->lock);
+	for (size_t i = 0; i < SESSION_MAX; i++) {
+		struct session *s = &w->sessions[i];
+		if (s->id[0] != '\0' &&
+		    (!users_by_id(w->cfg.users, s->uid, &who) || strcmp(who.pw_tag, s->pw_tag) != 0))
+			memset(s, 0, sizeof(*s));
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
 static enum MHD_Result api_login(struct call *c)
 {
 	const char *name = json_string_value(json_object_get(c->body, "name"));
 	const char *password = json_string_value(json_object_get(c->body, "password"));
 	char addr[INET6_ADDRSTRLEN], cookie[256], hash[USER_HASH_MAX] = "";
 	struct session *slot = NULL;
-	struct login_source *src;
+	struct user_info who;
 	time_t now = time(NULL);
-	enum user_role role = ROLE_VIEWER;
-	long wait = 0;
+	long wait;
 	json_t *answer = NULL;
 	bool known, ok;
 
 	if (name == NULL || password == NULL)
 		return fail(c->conn, 400, "give \"name\" and \"password\"");
 	client_address(c->conn, addr, sizeof(addr));
-	/* The attempt counts before the slow check, so parallel guesses count too. */
-	pthread_mutex_lock(&c->w->lock);
-	src = login_source(c->w, addr, now);
-	if (src->fails >= LOGIN_FAILS_MAX)
-		wait = LOGIN_WINDOW - (now - src->window_start);
-	else
-		src->fails++;
-	pthread_mutex_unlock(&c->w->lock);
-	if (wait > 0) {
-		char secs[24];
-		snprintf(secs, sizeof(secs), "%ld", wait);
-		return reply_with(c->conn, 429,
-				  json_pack("{s:s}", "error",
-					    "too many failed logins from this address; try again "
-					    "in a minute"),
-				  "Retry-After", secs);
-	}
-	pthread_mutex_lock(&c->w->users_lock);
-	users_refresh(c->w->cfg.users);
-	known = users_lookup(c->w->cfg.users, name, hash, sizeof(hash), &role);
-	pthread_mutex_unlock(&c->w->users_lock);
-	ok = users_verify_password(hash, password) && known; /* outside the lock: slow */
+	if ((wait = attempt_start(c->w, addr)) > 0)
+		return too_many_attempts(c, wait);
+	known = users_lookup(c->w->cfg.users, name, hash, sizeof(hash), &who);
+	ok = users_verify_password(hash, password) && known; /* slow: nothing is locked */
 	sodium_memzero(hash, sizeof(hash));
 	if (!ok)
 		return fail(c->conn, 401, "wrong user name or password");
+	attempt_ok(c->w, addr);
 	pthread_mutex_lock(&c->w->lock);
-	src = login_source(c->w, addr, now);
-	if (src->fails > 0)
-		src->fails--; /* this one was not a failure */
-	if ((slot = session_slot(c->w, name, now)) != NULL) {
+	if ((slot = session_slot(c->w, who.id, now)) != NULL) {
 		random_hex(slot->id);
 		random_hex(slot->csrf);
-		snprintf(slot->user, sizeof(slot->user), "%s", name);
+		memcpy(slot->uid, who.id, sizeof(slot->uid));
+		memcpy(slot->pw_tag, who.pw_tag, sizeof(slot->pw_tag));
 		slot->expires = now + SESSION_TTL;
 		snprintf(cookie, sizeof(cookie),
 			 "hnsp_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
 			 slot->id, SESSION_TTL, c->w->tls ? "; Secure" : "");
-		answer = json_pack("{s:s, s:s, s:s}", "user", slot->user, "role",
-				   user_role_name(role), "csrf", slot->csrf);
+		answer = json_pack("{s:s, s:s, s:s}", "user", who.name, "role",
+				   user_role_name(who.role), "csrf", slot->csrf);
 	}
 	pthread_mutex_unlock(&c->w->lock);
 	if (slot == NULL)
@@ -546,13 +581,7 @@ static enum MHD_Result api_session(struct call *c)
 
 static enum MHD_Result api_users(struct call *c)
 {
-	json_t *list;
-
-	pthread_mutex_lock(&c->w->users_lock);
-	users_refresh(c->w->cfg.users);
-	list = users_list(c->w->cfg.users);
-	pthread_mutex_unlock(&c->w->users_lock);
-	return reply(c->conn, 200, list);
+	return reply(c->conn, 200, users_list(c->w->cfg.users));
 }
 
 static enum MHD_Result api_user_add(struct call *c)
@@ -572,12 +601,7 @@ static enum MHD_Result api_user_add(struct call *c)
 	    strlen(password) > USER_PASSWORD_MAX)
 		return fail(c->conn, 400, "a password has %d to %d characters", USER_PASSWORD_MIN,
 			    USER_PASSWORD_MAX);
-	pthread_mutex_lock(&c->w->users_lock);
-	users_refresh(c->w->cfg.users); /* the CLI may have changed the file */
 	r = users_add(c->w->cfg.users, name, role, password);
-	if (r == 0 && (r = users_save(c->w->cfg.users)) < 0)
-		users_remove(c->w->cfg.users, name);
-	pthread_mutex_unlock(&c->w->users_lock);
 	if (r == HNSP_ERR_EXISTS)
 		return fail(c->conn, 409, "user '%s' exists already", name);
 	if (r < 0)
@@ -590,12 +614,7 @@ static enum MHD_Result api_user_remove(struct call *c)
 {
 	int r;
 
-	pthread_mutex_lock(&c->w->users_lock);
-	users_refresh(c->w->cfg.users);
 	r = users_remove(c->w->cfg.users, c->arg[0]);
-	if (r == 0)
-		r = users_save(c->w->cfg.users);
-	pthread_mutex_unlock(&c->w->users_lock);
 	if (r == HNSP_ERR_NOTFOUND)
 		return fail(c->conn, 404, "no user '%.64s'", c->arg[0]);
 	if (r == HNSP_ERR_INVALID)
@@ -604,12 +623,7 @@ static enum MHD_Result api_user_remove(struct call *c)
 	if (r < 0)
 		return fail(c->conn, 500, "cannot remove user '%s': %s", c->arg[0],
 			    hnsp_strerror(r));
-	/* Its sessions end with it. */
-	pthread_mutex_lock(&c->w->lock);
-	for (size_t i = 0; i < SESSION_MAX; i++)
-		if (strcmp(c->w->sessions[i].user, c->arg[0]) == 0)
-			memset(&c->w->sessions[i], 0, sizeof(c->w->sessions[i]));
-	pthread_mutex_unlock(&c->w->lock);
+	sessions_prune(c->w); /* its sessions end with it */
 	return reply(c->conn, 200, json_object());
 }
 
@@ -670,6 +684,72 @@ static enum MHD_Result api_secret_remove(struct call *c)
 	audit_record(c->w->cfg.state_dir, &who, "secret.remove",
 		     json_pack("{s:s}", "name", c->arg[0]));
 	return reply(c->conn, 200, json_object());
+}
+
+/* Sets the password of user name (who must still have id, unless it is
+ * NULL), and answers.  The caller's own session lives on; the user's
+ * others end. */
+static enum MHD_Result set_password(struct call *c, const char *name, const char *id,
+				    const char *password)
+{
+	char addr[INET6_ADDRSTRLEN];
+	struct audit_actor actor;
+	struct user_info who;
+	int r = users_set_password(c->w->cfg.users, name, id, password, &who);
+
+	if (r == HNSP_ERR_NOTFOUND)
+		return fail(c->conn, 404, "no user '%.64s'", name);
+	if (r == HNSP_ERR_INVALID)
+		return fail(c->conn, 400, "a password has %d to %d characters", USER_PASSWORD_MIN,
+			    USER_PASSWORD_MAX);
+	if (r < 0)
+		return fail(c->conn, 500, "cannot set the password of '%.64s': %s", name,
+			    hnsp_strerror(r));
+	pthread_mutex_lock(&c->w->lock);
+	for (size_t i = 0; c->session[0] && i < SESSION_MAX; i++)
+		if (strcmp(c->w->sessions[i].id, c->session) == 0 &&
+		    strcmp(c->w->sessions[i].uid, who.id) == 0)
+			memcpy(c->w->sessions[i].pw_tag, who.pw_tag, sizeof(who.pw_tag));
+	pthread_mutex_unlock(&c->w->lock);
+	sessions_prune(c->w);
+	actor = web_actor(c, addr, sizeof(addr));
+	audit_record(c->w->cfg.state_dir, &actor, "user.passwd", json_pack("{s:s}", "user", who.name));
+	return reply(c->conn, 200, json_object());
+}
+
+/* A user's own password, only with the current one: a session left open
+ * is not enough to take over its account. */
+static enum MHD_Result api_session_password(struct call *c)
+{
+	const char *current = json_string_value(json_object_get(c->body, "current"));
+	const char *password = json_string_value(json_object_get(c->body, "new"));
+	char addr[INET6_ADDRSTRLEN], hash[USER_HASH_MAX] = "";
+	struct user_info who;
+	long wait;
+	bool ok;
+
+	if (current == NULL || password == NULL)
+		return fail(c->conn, 400, "give \"current\" and \"new\"");
+	client_address(c->conn, addr, sizeof(addr));
+	if ((wait = attempt_start(c->w, addr)) > 0)
+		return too_many_attempts(c, wait);
+	ok = users_lookup(c->w->cfg.users, c->user, hash, sizeof(hash), &who) &&
+	     strcmp(who.id, c->uid) == 0;
+	ok = users_verify_password(hash, current) && ok;
+	sodium_memzero(hash, sizeof(hash));
+	if (!ok)
+		return fail(c->conn, 403, "the current password is wrong");
+	attempt_ok(c->w, addr);
+	return set_password(c, c->user, c->uid, password);
+}
+
+static enum MHD_Result api_user_password(struct call *c)
+{
+	const char *password = json_string_value(json_object_get(c->body, "password"));
+
+	if (password == NULL)
+		return fail(c->conn, 400, "give \"password\"");
+	return set_password(c, c->arg[0], NULL, password);
 }
 
 /* ---- handlers: catalog and projects ---- */
@@ -1387,6 +1467,7 @@ static const struct route {
 	{"POST", "/api/login", PUBLIC, api_login},
 	{"POST", "/api/logout", ROLE_VIEWER, api_logout},
 	{"GET", "/api/session", ROLE_VIEWER, api_session},
+	{"POST", "/api/session/password", ROLE_VIEWER, api_session_password},
 	{"GET", "/api/catalog", ROLE_VIEWER, api_catalog},
 	{"GET", "/api/projects", ROLE_VIEWER, api_projects},
 	{"GET", "/api/projects/*", ROLE_VIEWER, api_project_get},
@@ -1412,6 +1493,7 @@ static const struct route {
 	{"GET", "/api/secrets", ROLE_VIEWER, api_secrets},
 	{"PUT", "/api/secrets/*", ROLE_OPERATOR, api_secret_put},
 	{"DELETE", "/api/secrets/*", ROLE_OPERATOR, api_secret_remove},
+	{"PUT", "/api/users/*/password", ROLE_ADMIN, api_user_password},
 };
 
 /* Matches path against pattern, keeping the "*" segments (pointers into
@@ -1472,7 +1554,7 @@ static enum MHD_Result serve_static(struct web *w, struct MHD_Connection *conn, 
 /* Wipes the strings of a parsed body that may hold a secret, before it is freed. */
 static void wipe_secrets(json_t *body)
 {
-	static const char *const keys[] = {"password", "become_password", "value"};
+	static const char *const keys[] = {"password", "become_password", "value", "current", "new"};
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		json_t *v = json_object_get(body, keys[i]);
@@ -2005,7 +2087,6 @@ int web_start(const struct web_config *cfg, struct web **out, char *err, size_t 
 	w->cfg = *cfg;
 	w->tls = cfg->tls_cert != NULL;
 	pthread_mutex_init(&w->lock, NULL);
-	pthread_mutex_init(&w->users_lock, NULL);
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if (w->tls)
@@ -2023,7 +2104,6 @@ int web_start(const struct web_config *cfg, struct web **out, char *err, size_t 
 			 w->tls ? " with TLS (check the certificate and key)"
 				: ": the address is in use or not this machine's");
 		pthread_mutex_destroy(&w->lock);
-		pthread_mutex_destroy(&w->users_lock);
 		free(w);
 		return HNSP_ERR_IO;
 	}
@@ -2070,7 +2150,6 @@ void web_stop(struct web *w)
 		web_run_free(run);
 	}
 	pthread_mutex_destroy(&w->lock);
-	pthread_mutex_destroy(&w->users_lock);
 	sodium_memzero(w->sessions, sizeof(w->sessions));
 	free(w);
 }

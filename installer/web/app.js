@@ -258,6 +258,7 @@ const ROUTES = [
 	{ path: /^\/runs\/([^/]+)$/, view: viewRun },
 	{ path: /^\/users$/, view: viewUsers, role: 'admin' },
 	{ path: /^\/secrets$/, view: viewSecrets },
+	{ path: /^\/account$/, view: viewAccount },
 ];
 
 const NAV = [
@@ -323,7 +324,8 @@ function renderHeader() {
 	fill(document.getElementById('nav'), NAV.filter(n => can(n.role)).map(n =>
 		h('a', { href: n.href, 'aria-current': path.startsWith(n.href.slice(1)) ? 'page' : null }, n.label)));
 	fill(document.getElementById('who'), (session ? [
-		h('span', { class: 'user' }, session.user, ' ', h('span', { class: 'role' }, `(${session.role})`)),
+		h('a', { href: '#/account', class: 'user', title: 'Change my password', 'aria-current': path === '/account' ? 'page' : null },
+			session.user, ' ', h('span', { class: 'role' }, `(${session.role})`)),
 		h('button', { type: 'button', onclick: act(logout) }, 'Log out'),
 	] : []));
 }
@@ -1030,7 +1032,7 @@ async function viewVerify(page, name) {
 	}
 }
 
-/* ---- pages: login, projects, runs, users ---- */
+/* ---- pages: login, projects, runs, users, account ---- */
 
 async function viewLogin(page) {
 	const name = h('input', { name: 'name', autocomplete: 'username', required: true });
@@ -1134,8 +1136,20 @@ async function viewUsers(page) {
 		notice(`Removed ${name}.`);
 		route(true);
 	};
+	const setPassword = async name => {
+		const fd = await dialog({
+			title: `Set the password of ${name}`, ok: 'Set password', body: [
+				labelled('set-password', 'New password', h('input', { type: 'password', name: 'password', required: true, minlength: 8, autocomplete: 'new-password' }), 'at least 8 characters'),
+				h('p', {}, 'Their sessions end; their API tokens stay good.')],
+		});
+		if (!fd) return;
+		await api('PUT', `/api/users/${encodeURIComponent(name)}/password`, { password: fd.get('password') });
+		clearMessages();
+		notice(`Set the password of ${name}.`);
+	};
 	mount(page, h('h1', {}, 'Users'),
-		table(['Name', 'Role', ''], users.map(u => [u.name, u.role,
+		table(['Name', 'Role', '', ''], users.map(u => [u.name, u.role,
+			h('button', { type: 'button', onclick: act(() => setPassword(u.name)) }, 'Set password', sr(` of ${u.name}`)),
 			h('button', { type: 'button', onclick: act(() => remove(u.name)) }, 'Remove', sr(` ${u.name}`))]), 'Users'),
 		form);
 }
@@ -1171,6 +1185,31 @@ async function viewSecrets(page) {
 		table(['Name', 'Set', ''], secrets.map(s => [s.name, s.set || '',
 			can('operator') ? h('button', { type: 'button', onclick: act(() => remove(s.name)) }, 'Remove', sr(` ${s.name}`)) : '']), 'Secrets'),
 		can('operator') ? form : null);
+}
+
+/* The logged-in user's own password: the current one is asked for, so a
+ * session left open is not enough to take the account over. */
+async function viewAccount(page) {
+	const form = h('form', {
+		class: 'card narrow', onsubmit: act(async () => {
+			const fd = new FormData(form);
+			if (fd.get('new') !== fd.get('again')) {
+				form.elements.again.focus();
+				throw new Error('The new passwords differ.');
+			}
+			await api('POST', '/api/session/password', { current: fd.get('current'), new: fd.get('new') });
+			form.reset();
+			clearMessages();
+			notice('Your password is changed; your other sessions are logged out.');
+		}),
+	},
+	h('h1', {}, 'Change my password'),
+	h('input', { type: 'text', name: 'username', autocomplete: 'username', value: session.user, readOnly: true, hidden: true }),
+	labelled('account-current', 'Current password', h('input', { type: 'password', name: 'current', autocomplete: 'current-password', required: true })),
+	labelled('account-new', 'New password', h('input', { type: 'password', name: 'new', autocomplete: 'new-password', required: true, minlength: 8 }), 'at least 8 characters'),
+	labelled('account-again', 'The new password again', h('input', { type: 'password', name: 'again', autocomplete: 'new-password', required: true, minlength: 8 })),
+	h('button', { type: 'submit', class: 'primary' }, 'Change password'));
+	mount(page, form);
 }
 
 /* ---- the run page: a model fed by the summary and then by the event stream ---- */
