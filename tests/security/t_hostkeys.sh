@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# tests/security/t_hostkeys.sh: issue 11 item 7: ssh's control sockets stay
+# private to a run, and host_key_policy off is shown where a run starts.
+#
+# A ControlMaster socket in the shared ~/.ansible/cp lets whoever reaches it
+# run commands on a managed host without a key: a run must keep its sockets in
+# a private 0700 directory of its own, with a path short enough for a unix
+# socket (108 bytes), gone after the run.
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+home=$tmp/home
+mkdir -p "$home"
+ssh-keygen -q -t ed25519 -N '' -f "$tmp/key"
+# A host that refuses SSH (port 1): the run starts ansible-playbook, which
+# prepares its control socket, and fails quickly.
+cat >"$tmp/closed.yaml" <<EOF2
+name: closed
+ssh:
+  user: root
+  port: 1
+  key_file: $tmp/key
+  host_key_policy: accept-new
+  connect_timeout: 2
+hosts:
+  - {name: a1, address: 127.0.0.1, roles: [master, etcd, worker]}
+network:
+  host_cidrs: [127.0.0.0/8]
+components:
+  base: {}
+EOF2
+
+HOME=$home "$bin" --state "$state" apply "$tmp/closed.yaml" --yes --only base >"$tmp/apply.out" 2>&1 &
+apply=$!
+# While the run lives: its ansible.cfg names the socket directory; catch its mode.
+cfg="" dir="" mode=""
+for _ in $(seq 1 600); do
+	cfg=$(ls "$state"/runs/*/ansible.cfg 2>/dev/null | head -n 1)
+	if [ -n "$cfg" ]; then
+		dir=$(sed -nE 's/^control_path_dir = (.*)$/\1/p' "$cfg")
+		[ -n "$dir" ] && mode=$(stat -c '%a %U' "$dir" 2>/dev/null) && break
+	fi
+	kill -0 "$apply" 2>/dev/null || break
+	sleep 0.05
+done
+wait "$apply"
+rc=$?
+events=$(cat "$state"/runs/*/events.jsonl 2>/dev/null)
+
+[ "$rc" -ne 0 ] && has "$events" '"run_end"' && [ -f "$cfg" ] &&
+	grep -q '^\[ssh_connection\]' "$cfg" && has "$(cat "$tmp/apply.out")" "a1"
+verdict "a run against a closed port ran Ansible and failed (the setting below was exercised)"
+
+[ ! -e "$home/.ansible/cp" ]
+verdict "the run created nothing in the shared ~/.ansible/cp"
+
+[ "$mode" = "700 $(id -un)" ]
+verdict "ansible.cfg's control_path_dir '$dir' was a 0700 directory of ours during the run (it was '$mode')"
+
+# ssh adds ".XXXXXXXXXXXXXXXX" to the socket's name while it binds; Ansible's
+# name is 10 characters: the directory must leave room in 107 bytes.
+[ -n "$dir" ] && [ $((${#dir} + 1 + 10 + 17)) -lt 108 ]
+verdict "a socket path in '$dir' fits in a unix socket's 108 bytes"
+
+[ -n "$dir" ] && [ ! -e "$dir" ]
+verdict "the run removed its socket directory '$dir' when it ended"
+
+part_end t_hostkeys
