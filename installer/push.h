@@ -13,6 +13,10 @@
  *   - A .NAME.hnsp-part left by an interrupted push is continued when its
  *     content is a prefix of the local file (checked with SHA-256); otherwise
  *     it is overwritten.  A dropped connection leaves the part for next time.
+ *   - The host is not trusted: a symlink is never written, chmod-ed or renamed
+ *     through.  A part that is a symlink is removed (never followed); a new
+ *     part is created with O_EXCL; a directory of the tree that is a symlink
+ *     on the host is an error.
  *   - Permission bits (including setuid/setgid/sticky) of files and
  *     directories are kept; owner and times are not (files belong to the
  *     login user).  Directories are created; dst's missing parents too.
