@@ -47,7 +47,6 @@
  * limits@openssh.com extension); 32 KiB is what every server must accept. */
 #define CHUNK_LARGE (255u * 1024u)
 #define CHUNK_SMALL (32u * 1024u)
-#define PROBE_LINE_MAX 200 /* "f SIZE MODE HASH PSIZE PHASH\n" stays below */
 
 enum entry_kind { ENTRY_DIR = 'D', ENTRY_FILE = 'F', ENTRY_LINK = 'L' };
 
@@ -477,47 +476,58 @@ static char *parent_of(const char *path)
 	return strndup(path, (size_t)(slash - path));
 }
 
-static int parse_probe(struct push *p, struct entry *e, const char *line, size_t len)
+int push_probe_parse(const char *line, size_t len, bool link, struct push_probe *out)
 {
-	char kind, hash[80], phash[80], buf[PROBE_LINE_MAX + 1];
-	unsigned long long size, mode;
-	long long psize;
+	char hash[80], phash[80], buf[PROBE_LINE_MAX + 1];
 
+	*out = (struct push_probe){.part_size = -1};
 	if (len > PROBE_LINE_MAX)
-		goto bad;
+		return HNSP_ERR_INVALID;
 	memcpy(buf, line, len);
 	buf[len] = '\0';
-	if (e->kind == ENTRY_LINK) {
-		if (strcmp(buf, "same") == 0)
-			e->action = ACT_SKIP;
-		else if (strcmp(buf, "diff") == 0)
-			e->action = ACT_SEND;
-		else
-			goto bad;
+	if (link) {
+		if (strcmp(buf, "same") != 0 && strcmp(buf, "diff") != 0)
+			return HNSP_ERR_INVALID;
+		out->kind = buf[0];
 		return 0;
 	}
-	if (sscanf(buf, "%c %llu %llo %79s %lld %79s", &kind, &size, &mode, hash, &psize, phash) !=
-	    6)
-		goto bad;
-	e->remote_hash[0] = e->part_hash[0] = '\0';
-	if (kind == 'f' && size == e->size && strlen(hash) == 64)
-		memcpy(e->remote_hash, hash, 65);
-	e->has_part = psize >= 0;
-	e->part_size = psize > 0 ? (unsigned long long)psize : 0;
+	if (sscanf(buf, "%c %llu %llo %79s %lld %79s", &out->kind, &out->size, &out->mode, hash,
+		   &out->part_size, phash) != 6)
+		return HNSP_ERR_INVALID;
+	if (strlen(hash) == 64)
+		memcpy(out->hash, hash, 65);
 	if (strlen(phash) == 64)
-		memcpy(e->part_hash, phash, 65);
+		memcpy(out->part_hash, phash, 65);
+	return 0;
+}
+
+static int parse_probe(struct push *p, struct entry *e, const char *line, size_t len)
+{
+	struct push_probe pr;
+
+	if (push_probe_parse(line, len, e->kind == ENTRY_LINK, &pr) < 0)
+		return failf(p, SSH_FAIL_COMMAND, HNSP_ERR_IO,
+			     "push (prepare): unexpected answer '%.*s'", (int)(len > 80 ? 80 : len),
+			     line);
+	if (e->kind == ENTRY_LINK) {
+		e->action = pr.kind == 's' ? ACT_SKIP : ACT_SEND;
+		return 0;
+	}
+	e->remote_hash[0] = e->part_hash[0] = '\0';
+	if (pr.kind == 'f' && pr.size == e->size && pr.hash[0])
+		memcpy(e->remote_hash, pr.hash, 65);
+	e->has_part = pr.part_size >= 0;
+	e->part_size = pr.part_size > 0 ? (unsigned long long)pr.part_size : 0;
+	memcpy(e->part_hash, pr.part_hash, 65);
 	e->action = ACT_SEND;
 	if (e->remote_hash[0]) {
 		int r = local_hash(p, e);
 		if (r < 0)
 			return r;
 		if (strcmp(e->remote_hash, e->sent_hash) == 0)
-			e->action = (mode & 07777) == e->mode ? ACT_SKIP : ACT_CHMOD;
+			e->action = (pr.mode & 07777) == e->mode ? ACT_SKIP : ACT_CHMOD;
 	}
 	return 0;
-bad:
-	return failf(p, SSH_FAIL_COMMAND, HNSP_ERR_IO, "push (prepare): unexpected answer '%.*s'",
-		     (int)(len > 80 ? 80 : len), line);
 }
 
 static int prepare(struct push *p, bool make_parents)

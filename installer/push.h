@@ -70,4 +70,23 @@ struct push_stats {
 int push_path(struct ssh_conn *conn, const char *src, const char *dst,
 	      const struct push_options *o, struct push_stats *stats, struct ssh_failure *fail);
 
+/* One line of the host's answer to the prepare step (the host is not
+ * trusted: any bytes), for a file: "KIND SIZE MODE HASH PSIZE PHASH", KIND n
+ * (none), f (regular file) or l (symlink), MODE octal, PSIZE -1 for no part,
+ * a hash "-" when not computed; for a symlink: "same" or "diff". */
+#define PROBE_LINE_MAX 200 /* the longest line read; a file's line stays below */
+
+struct push_probe {
+	char kind;                 /* files: as sent; symlinks: 's' (same) or 'd' (diff) */
+	unsigned long long size;   /* the remote file's size */
+	unsigned long long mode;   /* its permission bits and type bits as sent */
+	char hash[65];             /* its SHA-256, or "" when not 64 characters */
+	long long part_size;       /* the .hnsp-part's size, -1 when there is none */
+	char part_hash[65];        /* the part's SHA-256, or "" */
+};
+
+/* Reads line (len bytes, no newline; a symlink's answer when link) into out.
+ * Returns 0, or HNSP_ERR_INVALID when it is not such a line. */
+int push_probe_parse(const char *line, size_t len, bool link, struct push_probe *out);
+
 #endif

@@ -11,6 +11,7 @@
 #ifndef HNSP_WEB_H
 #define HNSP_WEB_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "catalog.h"
@@ -38,5 +39,10 @@ int web_start(const struct web_config *cfg, struct web **out, char *err, size_t 
 const char *web_url(const struct web *w);
 /* Stops serving, asks runs started here to stop, waits for them and frees w. */
 void web_stop(struct web *w);
+
+/* Reads a request body of len bytes (any bytes: it comes from the network):
+ * it must be one JSON object, duplicate keys refused.  Returns a new
+ * reference, or NULL with a one-line reason for the 400 answer in err. */
+json_t *web_body_parse(const char *data, size_t len, char *err, size_t errsize);
 
 #endif
