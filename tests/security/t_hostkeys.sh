@@ -64,4 +64,21 @@ verdict "a socket path in '$dir' fits in a unix socket's 108 bytes"
 [ -n "$dir" ] && [ ! -e "$dir" ]
 verdict "the run removed its socket directory '$dir' when it ended"
 
+# ---- host_key_policy off: the web API gives every front-end the warning
+# (the GUI shows it on the project page and before a run; the TUI takes the
+# same text from project_host_key_warning, tests/unit/test_project.c).
+web_start "$state"
+csrf=$(login olga "$OPERATOR_PW" "$tmp/olga")
+# No key_file: a project kept in the state directory may not name outside paths.
+sed -e 's/host_key_policy: accept-new/host_key_policy: off/' -e 's/^name: closed/name: keysoff/' \
+	-e '/key_file:/d' "$tmp/closed.yaml" | yaml_json >"$tmp/off.json"
+r=$(req -b "$tmp/olga" -H "X-CSRF-Token: $csrf" --data @"$tmp/off.json" PUT /api/projects/keysoff)
+r2=$(req -b "$tmp/olga" GET /api/projects/keysoff)
+w=$(field "$(body "$r2")" "[x['message'] for x in d['diagnostics'] if x['severity'] == 'warning']")
+[ "$(status "$r")" = 201 ] && [ "$(status "$r2")" = 200 ] &&
+	has "$w" "'ssh.host_key_policy': 'off' does not verify host keys" &&
+	[ "$(field "$(body "$r2")" "d['doc']['ssh']['host_key_policy']")" = off ] ||
+	{ echo "# $r / $r2" | head -c 600; false; }
+verdict "an operator saves host_key_policy off: the project's API answer carries the warning naming 'ssh.host_key_policy'"
+
 part_end t_hostkeys
