@@ -13,21 +13,7 @@ mkdir -p "$home"
 ssh-keygen -q -t ed25519 -N '' -f "$tmp/key"
 # A host that refuses SSH (port 1): the run starts ansible-playbook, which
 # prepares its control socket, and fails quickly.
-cat >"$tmp/closed.yaml" <<EOF2
-name: closed
-ssh:
-  user: root
-  port: 1
-  key_file: $tmp/key
-  host_key_policy: accept-new
-  connect_timeout: 2
-hosts:
-  - {name: a1, address: 127.0.0.1, roles: [master, etcd, worker]}
-network:
-  host_cidrs: [127.0.0.0/8]
-components:
-  base: {}
-EOF2
+closed_project closed "$tmp/key" >"$tmp/closed.yaml"
 
 HOME=$home "$bin" --state "$state" apply "$tmp/closed.yaml" --yes --only base >"$tmp/apply.out" 2>&1 &
 apply=$!
