@@ -1,6 +1,7 @@
 /* facts.c: read the key=value lines of preflight's facts command into a struct facts. */
 #include "facts.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,48 @@ static void parse_device(struct facts *f, const char *v)
 	copy_value(d->fstype, sizeof(d->fstype), strcmp(fs, "none") == 0 ? "" : fs);
 }
 
+#define TEXT(key) {#key, offsetof(struct facts, key), sizeof(((struct facts *)0)->key)}
+/* Facts kept as text, cut to their field's size. */
+static const struct {
+	const char *key;
+	size_t offset, size;
+} text_facts[] = {
+	TEXT(os_id), TEXT(os_version), TEXT(os_pretty), TEXT(hostname),
+	TEXT(virt),  TEXT(sudo),       TEXT(modules),   TEXT(ip_forward),
+};
+
+/* Facts that are decimal numbers. */
+static const struct {
+	const char *key;
+	size_t offset;
+} number_facts[] = {
+	{"cpus", offsetof(struct facts, cpus)},
+	{"mem_kb", offsetof(struct facts, mem_kb)},
+	{"swap_kb", offsetof(struct facts, swap_kb)},
+	{"disk_kb", offsetof(struct facts, disk_kb)},
+};
+
+/* One "key=value" that the tables above do not hold. */
+static void parse_other(struct facts *f, const char *key, char *v, double t0, double t1)
+{
+	if (strcmp(key, "time") == 0) {
+		/* The remote clock was read somewhere in [t0, t1] of ours: only
+		 * what lies outside that window is certain skew. */
+		double remote = strtod(v, NULL) * 1000.0;
+		f->offset_ms = remote < t0 ? remote - t0 : remote > t1 ? remote - t1 : 0;
+	} else if (strcmp(key, "python3") == 0)
+		f->python3 = v[0] == '/';
+	else if (strcmp(key, "device") == 0)
+		parse_device(f, v);
+	else if (strcmp(key, "listen") == 0)
+		for (char *end, *s = v; f->nports < FACTS_MAX_PORTS; s = end) {
+			unsigned long port = strtoul(s, &end, 16);
+			if (end == s)
+				break;
+			f->ports[f->nports++] = (unsigned)port;
+		}
+}
+
 void facts_parse(struct facts *f, char *out, double t0, double t1)
 {
 	char *save = NULL;
@@ -32,49 +75,17 @@ void facts_parse(struct facts *f, char *out, double t0, double t1)
 	for (char *line = strtok_r(out, "\n", &save); line != NULL;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *v = strchr(line, '=');
+		bool done = false;
 		if (v == NULL)
 			continue;
 		*v++ = '\0';
-		if (strcmp(line, "time") == 0) {
-			/* The remote clock was read somewhere in [t0, t1] of ours: only
-			 * what lies outside that window is certain skew. */
-			double remote = strtod(v, NULL) * 1000.0;
-			f->offset_ms = remote < t0 ? remote - t0 : remote > t1 ? remote - t1 : 0;
-		}
-		else if (strcmp(line, "os_id") == 0)
-			copy_value(f->os_id, sizeof(f->os_id), v);
-		else if (strcmp(line, "os_version") == 0)
-			copy_value(f->os_version, sizeof(f->os_version), v);
-		else if (strcmp(line, "os_pretty") == 0)
-			copy_value(f->os_pretty, sizeof(f->os_pretty), v);
-		else if (strcmp(line, "hostname") == 0)
-			copy_value(f->hostname, sizeof(f->hostname), v);
-		else if (strcmp(line, "cpus") == 0)
-			f->cpus = strtol(v, NULL, 10);
-		else if (strcmp(line, "mem_kb") == 0)
-			f->mem_kb = strtol(v, NULL, 10);
-		else if (strcmp(line, "swap_kb") == 0)
-			f->swap_kb = strtol(v, NULL, 10);
-		else if (strcmp(line, "disk_kb") == 0)
-			f->disk_kb = strtol(v, NULL, 10);
-		else if (strcmp(line, "virt") == 0)
-			copy_value(f->virt, sizeof(f->virt), v);
-		else if (strcmp(line, "python3") == 0)
-			f->python3 = v[0] == '/';
-		else if (strcmp(line, "sudo") == 0)
-			copy_value(f->sudo, sizeof(f->sudo), v);
-		else if (strcmp(line, "modules") == 0)
-			copy_value(f->modules, sizeof(f->modules), v);
-		else if (strcmp(line, "ip_forward") == 0)
-			copy_value(f->ip_forward, sizeof(f->ip_forward), v);
-		else if (strcmp(line, "device") == 0)
-			parse_device(f, v);
-		else if (strcmp(line, "listen") == 0)
-			for (char *end, *s = v; f->nports < FACTS_MAX_PORTS; s = end) {
-				unsigned long port = strtoul(s, &end, 16);
-				if (end == s)
-					break;
-				f->ports[f->nports++] = (unsigned)port;
-			}
+		for (size_t i = 0; !done && i < sizeof(text_facts) / sizeof(text_facts[0]); i++)
+			if ((done = strcmp(line, text_facts[i].key) == 0))
+				copy_value((char *)f + text_facts[i].offset, text_facts[i].size, v);
+		for (size_t i = 0; !done && i < sizeof(number_facts) / sizeof(number_facts[0]); i++)
+			if ((done = strcmp(line, number_facts[i].key) == 0))
+				*(long *)((char *)f + number_facts[i].offset) = strtol(v, NULL, 10);
+		if (!done)
+			parse_other(f, line, v, t0, t1);
 	}
 }
