@@ -1,6 +1,7 @@
 /* ansible.c: generate the inventory and config, run ansible-playbook, read its events. */
 #include "ansible.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -235,12 +236,15 @@ int ansible_prepare(const char *out_dir, const struct ansible_paths *at, const s
 		     "%s%s%s"
 		     "\n[ssh_connection]\n"
 		     "pipelining = True\n"
+		     "%s%s%s"
 		     "ssh_args = -o ControlMaster=auto -o ControlPersist=60s -o BatchMode=yes "
 		     "-o UserKnownHostsFile=%s -o StrictHostKeyChecking=%s%s\n",
 		     at->run_dir, at->datadir, at->datadir, p->ssh.forks, p->ssh.connect_timeout,
 		     p->ssh.host_key_policy == SSH_HOSTKEY_OFF ? "False" : "True", at->run_dir,
 		     at->key_file ? "private_key_file = " : "", at->key_file ? at->key_file : "",
-		     at->key_file ? "\n" : "", at->known_hosts,
+		     at->key_file ? "\n" : "", at->control_dir ? "control_path_dir = " : "",
+		     at->control_dir ? at->control_dir : "", at->control_dir ? "\n" : "",
+		     at->known_hosts,
 		     strict_option[p->ssh.host_key_policy], jump) < 0) {
 		cfg = NULL;
 		r = HNSP_ERR_NOMEM;
@@ -253,6 +257,32 @@ out:
 	free(text);
 	json_decref(inv);
 	return r;
+}
+
+int ansible_control_dir_create(char dir[ANSIBLE_CONTROL_DIR_MAX])
+{
+	snprintf(dir, ANSIBLE_CONTROL_DIR_MAX, "/tmp/hnsp-cp-XXXXXX");
+	if (mkdtemp(dir) == NULL) { /* mkdtemp makes it 0700 */
+		dir[0] = '\0';
+		return HNSP_ERR_IO;
+	}
+	return 0;
+}
+
+void ansible_control_dir_remove(const char *dir)
+{
+	DIR *d;
+	struct dirent *ent;
+
+	if (dir[0] == '\0' || (d = opendir(dir)) == NULL)
+		return;
+	/* Only sockets live here (masters that persist exit on their own once
+	 * idle); unlink never follows a link, so nothing outside is touched. */
+	while ((ent = readdir(d)) != NULL)
+		if (strcmp(ent->d_name, ".") != 0 && strcmp(ent->d_name, "..") != 0)
+			unlinkat(dirfd(d), ent->d_name, 0);
+	closedir(d);
+	rmdir(dir);
 }
 
 /* ---- one ansible-playbook run ---- */

@@ -28,7 +28,25 @@ struct ansible_paths {
 	const char *key_file;
 	const char *known_hosts;
 	const char *pki_dir;      /* the project CA and certificates (roles/pki) */
+	/* ssh's ControlMaster sockets, private to the run (ANSIBLE_CONTROL_DIR_MAX
+	 * long at most: a socket path has 108 bytes); NULL: the runner sets
+	 * ANSIBLE_SSH_CONTROL_PATH_DIR itself. */
+	const char *control_dir;
 };
+
+/* "/tmp/hnsp-cp-XXXXXX" and its NUL.  With Ansible's 10-character socket name
+ * and ssh's 17-character temporary suffix, a socket path stays under 60 bytes,
+ * far from the 108 that a unix socket's address holds. */
+#define ANSIBLE_CONTROL_DIR_MAX 20
+
+/* Creates a fresh 0700 directory for a run's ssh control sockets in /tmp
+ * (short on purpose; never the shared ~/.ansible/cp, where another run or
+ * user could reach our masters) and puts its path in dir.  Returns 0 or
+ * HNSP_ERR_IO. */
+int ansible_control_dir_create(char dir[ANSIBLE_CONTROL_DIR_MAX]);
+
+/* Removes that directory and the sockets in it; dir "" does nothing. */
+void ansible_control_dir_remove(const char *dir);
 
 /* Writes inventory.json and ansible.cfg (generated, never edited by hand)
  * into out_dir, pointing at the paths in at.  A variable's value {secret:

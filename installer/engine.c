@@ -33,6 +33,7 @@ struct engine {
 	size_t phase;             /* index of the running phase in the summary */
 	struct remote_runner *remote; /* NULL: ansible-playbook runs here */
 	char *secret_vars;        /* the variables' secrets as extra vars (JSON), or NULL */
+	char control_dir[ANSIBLE_CONTROL_DIR_MAX]; /* ssh's sockets for a local run; "" if none */
 };
 
 static double now_ts(void)
@@ -286,10 +287,16 @@ int engine_new(const struct engine_config *cfg, struct engine **out, char *err, 
 				  journal_path(e->journal, "project.yaml", path, sizeof(path)), 0600);
 	}
 	snprintf(path, sizeof(path), "%s/pki/%s", cfg->state_dir, name);
+	if ((r = ansible_control_dir_create(e->control_dir)) < 0) {
+		snprintf(err, errsize, "cannot create a directory for ssh's sockets in /tmp: %s",
+			 strerror(errno));
+		goto fail;
+	}
 	if ((r = ansible_prepare(e->journal->dir,
 				 &(struct ansible_paths){e->journal->dir, cfg->datadir,
 							 cfg->access->key_file,
-							 cfg->access->known_hosts, path},
+							 cfg->access->known_hosts, path,
+							 e->control_dir},
 				 cfg->project, cfg->catalog, cfg->access)) < 0) {
 		snprintf(err, errsize, "cannot write the Ansible files in %s: %s", e->journal->dir,
 			 strerror(errno));
@@ -743,6 +750,7 @@ void engine_free(struct engine *e)
 		return;
 	remote_runner_free(e->remote);
 	secret_free(e->secret_vars);
+	ansible_control_dir_remove(e->control_dir);
 	journal_free(e->journal);
 	journal_unlock(e->lock_fd);
 	json_decref(e->previous);

@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "error.h"
+#include "facts.h"
 #include "fanout.h"
 
 /* The one command run on each host: prints key=value facts, one per line.
@@ -45,34 +46,6 @@ static const char facts_script[] =
 	"  else echo \"device=$dev absent - 0\"; fi\n"
 	"done\n";
 
-#define MAX_PORTS 512
-#define MAX_DEVICES 16
-
-struct device_fact {
-	char path[128];
-	bool present;
-	char fstype[32];
-	long children;       /* partitions and holders */
-};
-
-struct facts {
-	double offset_ms;    /* remote clock minus ours, beyond the exec's time window */
-	char os_id[32];
-	char os_version[32];
-	char os_pretty[96];
-	char hostname[256];
-	long cpus, mem_kb, swap_kb, disk_kb;
-	char virt[32];
-	bool python3;
-	char sudo[16];
-	unsigned ports[MAX_PORTS];
-	size_t nports;
-	char modules[4096];
-	char ip_forward[8];
-	struct device_fact devices[MAX_DEVICES];
-	size_t ndevices;
-};
-
 struct pf {
 	const struct project *p;
 	const struct access *a;
@@ -90,80 +63,6 @@ static double wall_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
-static void copy_value(char *dst, size_t size, const char *v)
-{
-	snprintf(dst, size, "%s", v);
-}
-
-static void parse_device(struct facts *f, const char *v)
-{
-	struct device_fact *d;
-	char state[16] = "", fs[32] = "";
-
-	if (f->ndevices >= MAX_DEVICES)
-		return;
-	d = &f->devices[f->ndevices++];
-	if (sscanf(v, "%127s %15s %31s %ld", d->path, state, fs, &d->children) < 3)
-		return;
-	d->present = strcmp(state, "present") == 0;
-	copy_value(d->fstype, sizeof(d->fstype), strcmp(fs, "none") == 0 ? "" : fs);
-}
-
-static void parse_facts(struct facts *f, char *out, double t0, double t1)
-{
-	char *save = NULL;
-
-	/* strtok_r: facts are parsed on the fan-out threads at once. */
-	for (char *line = strtok_r(out, "\n", &save); line != NULL;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *v = strchr(line, '=');
-		if (v == NULL)
-			continue;
-		*v++ = '\0';
-		if (strcmp(line, "time") == 0) {
-			/* The remote clock was read somewhere in [t0, t1] of ours: only
-			 * what lies outside that window is certain skew. */
-			double remote = strtod(v, NULL) * 1000.0;
-			f->offset_ms = remote < t0 ? remote - t0 : remote > t1 ? remote - t1 : 0;
-		}
-		else if (strcmp(line, "os_id") == 0)
-			copy_value(f->os_id, sizeof(f->os_id), v);
-		else if (strcmp(line, "os_version") == 0)
-			copy_value(f->os_version, sizeof(f->os_version), v);
-		else if (strcmp(line, "os_pretty") == 0)
-			copy_value(f->os_pretty, sizeof(f->os_pretty), v);
-		else if (strcmp(line, "hostname") == 0)
-			copy_value(f->hostname, sizeof(f->hostname), v);
-		else if (strcmp(line, "cpus") == 0)
-			f->cpus = strtol(v, NULL, 10);
-		else if (strcmp(line, "mem_kb") == 0)
-			f->mem_kb = strtol(v, NULL, 10);
-		else if (strcmp(line, "swap_kb") == 0)
-			f->swap_kb = strtol(v, NULL, 10);
-		else if (strcmp(line, "disk_kb") == 0)
-			f->disk_kb = strtol(v, NULL, 10);
-		else if (strcmp(line, "virt") == 0)
-			copy_value(f->virt, sizeof(f->virt), v);
-		else if (strcmp(line, "python3") == 0)
-			f->python3 = v[0] == '/';
-		else if (strcmp(line, "sudo") == 0)
-			copy_value(f->sudo, sizeof(f->sudo), v);
-		else if (strcmp(line, "modules") == 0)
-			copy_value(f->modules, sizeof(f->modules), v);
-		else if (strcmp(line, "ip_forward") == 0)
-			copy_value(f->ip_forward, sizeof(f->ip_forward), v);
-		else if (strcmp(line, "device") == 0)
-			parse_device(f, v);
-		else if (strcmp(line, "listen") == 0)
-			for (char *end, *s = v; f->nports < MAX_PORTS; s = end) {
-				unsigned long port = strtoul(s, &end, 16);
-				if (end == s)
-					break;
-				f->ports[f->nports++] = (unsigned)port;
-			}
-	}
 }
 
 /* ---- gathering, one host per fan-out item; the last item probes the VIP ---- */
@@ -221,7 +120,7 @@ static void gather(void *ctx, size_t i)
 	struct ssh_conn *conn = NULL;
 	struct ssh_exec_result res;
 	struct ssh_exec_options o = {.timeout_ms = 30000, .max_output = 64 * 1024};
-	const char *argv[4 + MAX_DEVICES] = {"sh", "-c", facts_script, "sh"};
+	const char *argv[4 + FACTS_MAX_DEVICES] = {"sh", "-c", facts_script, "sh"};
 	size_t argc = 4;
 	double t0, t1;
 
@@ -230,7 +129,7 @@ static void gather(void *ctx, size_t i)
 		return;
 	}
 	h = HOST_AT(pf->p, i);
-	for (size_t d = 0; d < h->storage_devices.n && d < MAX_DEVICES - 1; d++)
+	for (size_t d = 0; d < h->storage_devices.n && d < FACTS_MAX_DEVICES - 1; d++)
 		argv[argc++] = h->storage_devices.v[d];
 	argv[argc] = NULL;
 	if (ssh_conn_open(&pf->a->view, &pf->a->endpoints[i], &conn, &pf->fails[i]) < 0)
@@ -239,7 +138,7 @@ static void gather(void *ctx, size_t i)
 	if (ssh_conn_exec(conn, argv, &o, &res, &pf->fails[i]) == 0) {
 		t1 = wall_ms();
 		if (res.exit_status == 0) {
-			parse_facts(&pf->facts[i], res.out, t0, t1);
+			facts_parse(&pf->facts[i], res.out, t0, t1);
 		} else {
 			pf->fails[i].kind = SSH_FAIL_COMMAND;
 			snprintf(pf->fails[i].message, sizeof(pf->fails[i].message),

@@ -739,14 +739,21 @@ static void check_registry(const struct check_ctx *c)
 		       "can be read and replaced on the way to every host");
 }
 
+const char *project_host_key_warning(const struct project *p)
+{
+	return p->ssh.host_key_policy == SSH_HOSTKEY_OFF
+		       ? "'ssh.host_key_policy': 'off' does not verify host keys; anyone on the "
+			 "path can pose as a host"
+		       : NULL;
+}
+
 static void check_ssh(const struct check_ctx *c)
 {
 	const struct ssh_settings *s = &c->p->ssh;
+	const char *warning = project_host_key_warning(c->p);
 
-	if (s->host_key_policy == SSH_HOSTKEY_OFF)
-		report(c, DIAG_WARNING, at(s->node, "host_key_policy"),
-		       "'ssh.host_key_policy': 'off' does not verify host keys; anyone on the "
-		       "path can pose as a host");
+	if (warning != NULL)
+		report(c, DIAG_WARNING, at(s->node, "host_key_policy"), "%s", warning);
 }
 
 /* Values {secret: NAME} in variables: a name a person can act on at its line. */

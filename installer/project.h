@@ -130,6 +130,10 @@ bool host_has_role(const struct host *h, const char *role);
 size_t project_count_role(const struct project *p, const char *role);
 /* More than one master: the control plane is highly available. */
 bool project_is_ha(const struct project *p);
+/* The warning that every front-end shows wherever p is looked at or run (not
+ * only `validate`), or NULL: host keys not verified (ssh.host_key_policy:
+ * off).  Static text, the message of validate's warning too. */
+const char *project_host_key_warning(const struct project *p);
 /* The project's entry for component id, or NULL when the file does not name it. */
 const struct project_component *project_component(const struct project *p, const char *id);
 

@@ -47,7 +47,6 @@
  * limits@openssh.com extension); 32 KiB is what every server must accept. */
 #define CHUNK_LARGE (255u * 1024u)
 #define CHUNK_SMALL (32u * 1024u)
-#define PROBE_LINE_MAX 200 /* "f SIZE MODE HASH PSIZE PHASH\n" stays below */
 
 enum entry_kind { ENTRY_DIR = 'D', ENTRY_FILE = 'F', ENTRY_LINK = 'L' };
 
@@ -102,8 +101,9 @@ static const char prepare_script[] =
 	"  case $t in\n"
 	"  P) IFS= read -r -d '' p; [ -d \"$p\" ] || mkdir -p -- \"$p\" || exit 3 ;;\n"
 	"  D) IFS= read -r -d '' p\n"
-	"     if [ -d \"$p\" ]; then :\n"
-	"     elif [ -e \"$p\" ] || [ -L \"$p\" ]; then fail \"'$p' exists and is not a directory\"\n"
+	"     if [ -d \"$p\" ] && [ ! -L \"$p\" ]; then :\n"
+	"     elif [ -L \"$p\" ]; then fail \"'$p' is a symlink, refusing to write through it\"\n"
+	"     elif [ -e \"$p\" ]; then fail \"'$p' exists and is not a directory\"\n"
 	"     else mkdir -m 700 -- \"$p\" || exit 3; fi ;;\n"
 	"  F) IFS= read -r -d '' size; IFS= read -r -d '' p; IFS= read -r -d '' part\n"
 	"     k=n s=0 m=0 h=- ps=-1 ph=-\n"
@@ -114,7 +114,9 @@ static const char prepare_script[] =
 	"       if [ \"$s\" = \"$size\" ]; then h=$(sha256sum < \"$p\") || exit 3; h=${h%% *}; fi\n"
 	"     elif [ -e \"$p\" ]; then fail \"'$p' exists and is not a regular file\"\n"
 	"     fi\n"
-	"     if [ -f \"$part\" ] && [ ! -L \"$part\" ]; then\n"
+	"     if [ -L \"$part\" ]; then rm -f -- \"$part\" || exit 3\n"
+	"     elif [ -e \"$part\" ] && [ ! -f \"$part\" ]; then fail \"'$part' is not a regular file\"\n"
+	"     elif [ -f \"$part\" ]; then\n"
 	"       ps=$(stat -c %s -- \"$part\") || exit 3\n"
 	"       if [ \"$ps\" -gt 0 ] && [ \"$ps\" -le \"$size\" ]; then\n"
 	"         ph=$(sha256sum < \"$part\") || exit 3; ph=${ph%% *}; fi\n"
@@ -141,13 +143,17 @@ static const char finalize_script[] =
 	"  case $t in\n"
 	"  F) IFS= read -r -d '' want; IFS= read -r -d '' mode; IFS= read -r -d '' part\n"
 	"     IFS= read -r -d '' p\n"
+	"     [ -f \"$part\" ] && [ ! -L \"$part\" ] ||\n"
+	"       fail \"'$part' is not a regular file, refusing to follow it\"\n"
 	"     if [ \"$want\" != - ]; then\n"
 	"       h=$(sha256sum < \"$part\") || exit 3; h=${h%% *}\n"
 	"       [ \"$h\" = \"$want\" ] || { rm -f -- \"$part\"\n"
 	"         fail \"'$p': SHA-256 of the written file is $h, expected $want\"; }\n"
 	"     fi\n"
 	"     chmod -- \"$mode\" \"$part\" && mv -fT -- \"$part\" \"$p\" || exit 3 ;;\n"
-	"  M) IFS= read -r -d '' mode; IFS= read -r -d '' p; chmod -- \"$mode\" \"$p\" || exit 3 ;;\n"
+	"  M) IFS= read -r -d '' mode; IFS= read -r -d '' p\n"
+	"     [ -L \"$p\" ] && fail \"'$p' is a symlink, refusing to follow it\"\n"
+	"     chmod -- \"$mode\" \"$p\" || exit 3 ;;\n"
 	"  L) IFS= read -r -d '' target; IFS= read -r -d '' part; IFS= read -r -d '' p\n"
 	"     rm -f -- \"$part\" && ln -s -- \"$target\" \"$part\" && mv -fT -- \"$part\" \"$p\" || exit 3 ;;\n"
 	"  D) IFS= read -r -d '' mode; IFS= read -r -d '' p; chmod -- \"$mode\" \"$p\" || exit 3 ;;\n"
@@ -470,47 +476,58 @@ static char *parent_of(const char *path)
 	return strndup(path, (size_t)(slash - path));
 }
 
-static int parse_probe(struct push *p, struct entry *e, const char *line, size_t len)
+int push_probe_parse(const char *line, size_t len, bool link, struct push_probe *out)
 {
-	char kind, hash[80], phash[80], buf[PROBE_LINE_MAX + 1];
-	unsigned long long size, mode;
-	long long psize;
+	char hash[80], phash[80], buf[PROBE_LINE_MAX + 1];
 
+	*out = (struct push_probe){.part_size = -1};
 	if (len > PROBE_LINE_MAX)
-		goto bad;
+		return HNSP_ERR_INVALID;
 	memcpy(buf, line, len);
 	buf[len] = '\0';
-	if (e->kind == ENTRY_LINK) {
-		if (strcmp(buf, "same") == 0)
-			e->action = ACT_SKIP;
-		else if (strcmp(buf, "diff") == 0)
-			e->action = ACT_SEND;
-		else
-			goto bad;
+	if (link) {
+		if (strcmp(buf, "same") != 0 && strcmp(buf, "diff") != 0)
+			return HNSP_ERR_INVALID;
+		out->kind = buf[0];
 		return 0;
 	}
-	if (sscanf(buf, "%c %llu %llo %79s %lld %79s", &kind, &size, &mode, hash, &psize, phash) !=
-	    6)
-		goto bad;
-	e->remote_hash[0] = e->part_hash[0] = '\0';
-	if (kind == 'f' && size == e->size && strlen(hash) == 64)
-		memcpy(e->remote_hash, hash, 65);
-	e->has_part = psize >= 0;
-	e->part_size = psize > 0 ? (unsigned long long)psize : 0;
+	if (sscanf(buf, "%c %llu %llo %79s %lld %79s", &out->kind, &out->size, &out->mode, hash,
+		   &out->part_size, phash) != 6)
+		return HNSP_ERR_INVALID;
+	if (strlen(hash) == 64)
+		memcpy(out->hash, hash, 65);
 	if (strlen(phash) == 64)
-		memcpy(e->part_hash, phash, 65);
+		memcpy(out->part_hash, phash, 65);
+	return 0;
+}
+
+static int parse_probe(struct push *p, struct entry *e, const char *line, size_t len)
+{
+	struct push_probe pr;
+
+	if (push_probe_parse(line, len, e->kind == ENTRY_LINK, &pr) < 0)
+		return failf(p, SSH_FAIL_COMMAND, HNSP_ERR_IO,
+			     "push (prepare): unexpected answer '%.*s'", (int)(len > 80 ? 80 : len),
+			     line);
+	if (e->kind == ENTRY_LINK) {
+		e->action = pr.kind == 's' ? ACT_SKIP : ACT_SEND;
+		return 0;
+	}
+	e->remote_hash[0] = e->part_hash[0] = '\0';
+	if (pr.kind == 'f' && pr.size == e->size && pr.hash[0])
+		memcpy(e->remote_hash, pr.hash, 65);
+	e->has_part = pr.part_size >= 0;
+	e->part_size = pr.part_size > 0 ? (unsigned long long)pr.part_size : 0;
+	memcpy(e->part_hash, pr.part_hash, 65);
 	e->action = ACT_SEND;
 	if (e->remote_hash[0]) {
 		int r = local_hash(p, e);
 		if (r < 0)
 			return r;
 		if (strcmp(e->remote_hash, e->sent_hash) == 0)
-			e->action = (mode & 07777) == e->mode ? ACT_SKIP : ACT_CHMOD;
+			e->action = (pr.mode & 07777) == e->mode ? ACT_SKIP : ACT_CHMOD;
 	}
 	return 0;
-bad:
-	return failf(p, SSH_FAIL_COMMAND, HNSP_ERR_IO, "push (prepare): unexpected answer '%.*s'",
-		     (int)(len > 80 ? 80 : len), line);
 }
 
 static int prepare(struct push *p, bool make_parents)
@@ -613,6 +630,50 @@ static int sftp_failure(struct push *p, const struct entry *e, const char *doing
 		     doing, e->part, ssh_get_error(s));
 }
 
+/* A regular file of `size` bytes, as SFTP describes it (NULL: none). */
+static bool is_part(sftp_attributes a, unsigned long long size)
+{
+	bool ok = a != NULL && a->type == SSH_FILEXFER_TYPE_REGULAR && a->size == size;
+
+	sftp_attributes_free(a);
+	return ok;
+}
+
+/* Opens e's part for writing without ever following a symlink that the host
+ * (untrusted) planted there: SFTP v3 has no O_NOFOLLOW, so a fresh part is
+ * created with O_EXCL after removing whatever has its name (O_CREAT|O_EXCL
+ * fails on any existing name, a symlink included, atomically); a part to
+ * resume must be a regular file of the size the host reported, before
+ * (lstat) and after (fstat on the handle) opening it without O_CREAT. */
+static int open_part(struct push *p, struct entry *e, unsigned long long from, sftp_file *fp)
+{
+	sftp_file f = NULL;
+
+	if (from == 0) {
+		sftp_unlink(p->sftp, e->part); /* unlink never follows: a symlink goes */
+		f = sftp_open(p->sftp, e->part, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	} else {
+		bool same = is_part(sftp_lstat(p->sftp, e->part), from) &&
+			    (f = sftp_open(p->sftp, e->part, O_WRONLY, 0)) != NULL &&
+			    is_part(sftp_fstat(f), from);
+		if (!same && (f != NULL || sftp_get_error(p->sftp) == SSH_FX_OK)) {
+			if (f != NULL)
+				sftp_close(f);
+			return failf(p, SSH_FAIL_COMMAND, HNSP_ERR_IO,
+				     "'%s' changed on the host while resuming it (not the regular "
+				     "file of %llu bytes it was); refusing to write to it",
+				     e->part, from);
+		}
+	}
+	if (f == NULL || (from && sftp_seek64(f, from) < 0)) {
+		if (f != NULL)
+			sftp_close(f);
+		return sftp_failure(p, e, "opening");
+	}
+	*fp = f;
+	return 0;
+}
+
 static int send_file(struct push *p, struct entry *e)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -641,13 +702,8 @@ static int send_file(struct push *p, struct entry *e)
 			goto out;
 		}
 	}
-	if (e->action != ACT_FINISH) {
-		f = sftp_open(p->sftp, e->part, O_WRONLY | O_CREAT | (from ? 0 : O_TRUNC), 0600);
-		if (f == NULL || (from && sftp_seek64(f, from) < 0)) {
-			r = sftp_failure(p, e, "opening");
-			goto out;
-		}
-	}
+	if (e->action != ACT_FINISH && (r = open_part(p, e, from, &f)) < 0)
+		goto out;
 	for (done = from; done < e->size;) {
 		size_t want = e->size - done < p->chunk ? (size_t)(e->size - done) : p->chunk;
 		ssize_t n = pread(fd, p->buf, want, (off_t)done);

@@ -13,6 +13,10 @@
  *   - A .NAME.hnsp-part left by an interrupted push is continued when its
  *     content is a prefix of the local file (checked with SHA-256); otherwise
  *     it is overwritten.  A dropped connection leaves the part for next time.
+ *   - The host is not trusted: a symlink is never written, chmod-ed or renamed
+ *     through.  A part that is a symlink is removed (never followed); a new
+ *     part is created with O_EXCL; a directory of the tree that is a symlink
+ *     on the host is an error.
  *   - Permission bits (including setuid/setgid/sticky) of files and
  *     directories are kept; owner and times are not (files belong to the
  *     login user).  Directories are created; dst's missing parents too.
@@ -65,5 +69,24 @@ struct push_stats {
  * with a one-line message naming the host. */
 int push_path(struct ssh_conn *conn, const char *src, const char *dst,
 	      const struct push_options *o, struct push_stats *stats, struct ssh_failure *fail);
+
+/* One line of the host's answer to the prepare step (the host is not
+ * trusted: any bytes), for a file: "KIND SIZE MODE HASH PSIZE PHASH", KIND n
+ * (none), f (regular file) or l (symlink), MODE octal, PSIZE -1 for no part,
+ * a hash "-" when not computed; for a symlink: "same" or "diff". */
+#define PROBE_LINE_MAX 200 /* the longest line read; a file's line stays below */
+
+struct push_probe {
+	char kind;                 /* files: as sent; symlinks: 's' (same) or 'd' (diff) */
+	unsigned long long size;   /* the remote file's size */
+	unsigned long long mode;   /* its permission bits and type bits as sent */
+	char hash[65];             /* its SHA-256, or "" when not 64 characters */
+	long long part_size;       /* the .hnsp-part's size, -1 when there is none */
+	char part_hash[65];        /* the part's SHA-256, or "" */
+};
+
+/* Reads line (len bytes, no newline; a symlink's answer when link) into out.
+ * Returns 0, or HNSP_ERR_INVALID when it is not such a line. */
+int push_probe_parse(const char *line, size_t len, bool link, struct push_probe *out);
 
 #endif

@@ -19,6 +19,7 @@ struct remote_runner {
 	char datadir[PATH_MAX];      /* local: to map playbook paths */
 	char run_dir[PATH_MAX];      /* on the deployer */
 	char remote_key[PATH_MAX + 32]; /* the key's copy there, removed at the end */
+	char control_dir[ANSIBLE_CONTROL_DIR_MAX]; /* ssh's sockets there; "" until made */
 };
 
 /* Runs ansible-playbook with the events on stdout and its log on stderr.
@@ -35,6 +36,39 @@ static const char run_script[] =
 	"  exec ansible-playbook \"$2\" --become-password-file \"$d/become\" 3>&1 1>&2\n"
 	"fi\n"
 	"exec ansible-playbook \"$2\" 3>&1 1>&2\n";
+
+/* The deployer's private directory for ssh's control sockets, like the local
+ * runner's (ansible_control_dir_create): short, 0700, removed at the end. */
+static int make_control_dir(struct remote_runner *rr, char *err, size_t errsize)
+{
+	const char *argv[] = {"mktemp", "-d", "/tmp/hnsp-cp-XXXXXX", NULL};
+	struct ssh_exec_options o = {.timeout_ms = 30000, .max_output = 256};
+	struct ssh_exec_result res;
+	struct ssh_failure fail;
+	size_t len;
+	int r = HNSP_ERR_IO;
+
+	if (ssh_conn_exec(rr->conn, argv, &o, &res, &fail) < 0) {
+		snprintf(err, errsize, "remote runner: %s", fail.message);
+		return r;
+	}
+	len = res.out ? strcspn(res.out, "\n") : 0;
+	/* Exactly what mktemp was asked for: this path goes to rm -rf later. */
+	if (res.exit_status == 0 && len == ANSIBLE_CONTROL_DIR_MAX - 1 &&
+	    strncmp(res.out, argv[2], len - 6) == 0 && strcspn(res.out + len - 6, "/.") >= 6) {
+		memcpy(rr->control_dir, res.out, len);
+		rr->control_dir[len] = '\0';
+		r = 0;
+	} else {
+		snprintf(err, errsize,
+			 "remote runner: cannot create a directory for ssh's sockets in /tmp on "
+			 "the deployer: %.*s",
+			 res.err && res.err[0] ? (int)strcspn(res.err, "\n") : 30,
+			 res.err && res.err[0] ? res.err : "mktemp answered nothing usable");
+	}
+	ssh_exec_result_release(&res);
+	return r;
+}
 
 int remote_runner_open(const struct access *a, size_t host, const char *datadir,
 		       const char *run_id, const struct project *p,
@@ -78,6 +112,8 @@ int remote_runner_open(const struct access *a, size_t host, const char *datadir,
 		goto fail;
 	}
 	ssh_exec_result_release(&res);
+	if ((r = make_control_dir(rr, err, errsize)) < 0)
+		goto fail;
 	/* Stage, in a private directory outside the journal (the key is among
 	 * them): generated files pointing at the deployer's paths, the key and
 	 * known_hosts. */
@@ -89,7 +125,7 @@ int remote_runner_open(const struct access *a, size_t host, const char *datadir,
 	    ansible_prepare(stage,
 			    &(struct ansible_paths){rr->run_dir, remote_data,
 						    a->key_file ? rr->remote_key : NULL, remote_kh,
-						    remote_pki},
+						    remote_pki, rr->control_dir},
 			    p, cat, a) < 0) {
 		snprintf(err, errsize, "remote runner: cannot stage files in %s: %s", stage,
 			 strerror(errno));
@@ -210,6 +246,11 @@ void remote_runner_free(struct remote_runner *rr)
 	if (rr->conn != NULL && rr->remote_key[0] != '\0') {
 		rm[2] = rr->remote_key;
 		if (ssh_conn_exec(rr->conn, rm, &o, &res, &fail) == 0)
+			ssh_exec_result_release(&res);
+	}
+	if (rr->conn != NULL && rr->control_dir[0] != '\0') {
+		const char *rmdir[] = {"rm", "-rf", "--", rr->control_dir, NULL};
+		if (ssh_conn_exec(rr->conn, rmdir, &o, &res, &fail) == 0)
 			ssh_exec_result_release(&res);
 	}
 	ssh_conn_free(rr->conn);

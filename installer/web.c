@@ -1878,25 +1878,31 @@ static void *reap_slow(void *arg)
 	return NULL;
 }
 
+json_t *web_body_parse(const char *data, size_t len, char *err, size_t errsize)
+{
+	json_error_t jerr;
+	json_t *body = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+
+	if (!json_is_object(body)) {
+		json_decref(body);
+		snprintf(err, errsize, "the body is not a JSON object: line %d, column %d: %s",
+			 jerr.line, jerr.column, jerr.text);
+		return NULL;
+	}
+	return body;
+}
+
 /* The last call of an admitted request: the body is in; the handler answers. */
 static enum MHD_Result dispatch(struct request *req)
 {
 	struct call *c = &req->c;
-	json_error_t jerr;
+	char why[JSON_ERROR_TEXT_LENGTH + 64];
 	enum MHD_Result r;
 
 	if (req->too_big)
 		return fail(c->conn, 413, "the request body is over %zu bytes", req->max);
-	if (req->len > 0) {
-		c->body = json_loadb(req->body, req->len, JSON_REJECT_DUPLICATES, &jerr);
-		if (!json_is_object(c->body)) {
-			json_decref(c->body);
-			c->body = NULL;
-			return fail(c->conn, 400,
-				    "the body is not a JSON object: line %d, column %d: %s", jerr.line,
-				    jerr.column, jerr.text);
-		}
-	}
+	if (req->len > 0 && (c->body = web_body_parse(req->body, req->len, why, sizeof(why))) == NULL)
+		return fail(c->conn, 400, "%s", why);
 	r = req->route->handle(c);
 	wipe_secrets(c->body);
 	json_decref(c->body);

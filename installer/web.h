@@ -12,6 +12,7 @@
 #define HNSP_WEB_H
 
 #include <stdbool.h>
+#include <jansson.h>
 #include <stddef.h>
 
 #include "catalog.h"
@@ -48,5 +49,10 @@ const char *web_url(const struct web *w);
 bool web_loopback(const struct web *w);
 /* Stops serving, asks runs started here to stop, waits for them and frees w. */
 void web_stop(struct web *w);
+
+/* Reads a request body of len bytes (any bytes: it comes from the network):
+ * it must be one JSON object, duplicate keys refused.  Returns a new
+ * reference, or NULL with a one-line reason for the 400 answer in err. */
+json_t *web_body_parse(const char *data, size_t len, char *err, size_t errsize);
 
 #endif

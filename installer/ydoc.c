@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <fcntl.h>
@@ -552,7 +553,9 @@ static json_t *scalar_to_json(const struct ynode *n)
 	if (*end == '\0' && end != n->value && errno == 0)
 		return json_integer(v);
 	d = strtod(n->value, &end);
-	if (*end == '\0' && end != n->value && strpbrk(n->value, ".eE") != NULL)
+	/* JSON has no infinity: "1e999" stays text rather than vanish (json_real
+	 * gives NULL for it, and the key or list item with it was dropped). */
+	if (*end == '\0' && end != n->value && strpbrk(n->value, ".eE") != NULL && isfinite(d))
 		return json_real(d);
 	return json_stringn(n->value, n->len);
 }

@@ -125,6 +125,11 @@ void app_message(struct app *app, enum style st, const char *fmt, ...)
 void app_ask(struct app *app, const struct choice *choices, size_t n, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* What a question before a run of the open project ends with so that the run is
+ * confirmed knowing it: "\nWARNING: ..." (host keys not verified), or "".
+ * Static: valid until the next call. */
+const char *app_run_warning(const struct app *app);
+
 /* Opens the project file at path in the editors.  Returns 0 or < 0 after a message. */
 int app_open_project(struct app *app, const char *path);
 /* Shows run id (its directory dir) in the run screen: what the journal has,

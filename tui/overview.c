@@ -56,6 +56,12 @@ static void add_status(struct app *app, struct overview *o, const char *name)
 					      "the errors are fixed", e->diags.errors,
 			  e->diags.warnings);
 	plan_free(plan);
+	if (e->project != NULL && project_host_key_warning(e->project) != NULL) {
+		char text[256];
+		snprintf(text, sizeof(text), "WARNING: %s; s changes it",
+			 project_host_key_warning(e->project));
+		lines_add_text(&o->lines, ST_WARN, 0, COLS - 2, text);
+	}
 	add_bundle(app, o);
 	o->unfinished[0] = '\0';
 	if ((r = journal_newest(runs, name)) != NULL) {
@@ -252,8 +258,8 @@ static void go_resume(struct app *app, void *s)
 		return;
 	}
 	app_ask(app, resume_choices, sizeof(resume_choices) / sizeof(resume_choices[0]),
-		"Resume run %s (%s)?\nPhases that succeeded are skipped; the rest run.", o->unfinished,
-		o->unfinished_state);
+		"Resume run %s (%s)?\nPhases that succeeded are skipped; the rest run.%s",
+		o->unfinished, o->unfinished_state, app_run_warning(app));
 }
 
 static void go_watch(struct app *app, void *s)

@@ -103,8 +103,8 @@ static void plan_apply(struct app *app, void *s)
 {
 	(void)s;
 	app_ask(app, apply_choices, sizeof(apply_choices) / sizeof(apply_choices[0]),
-		"Apply this plan to the %zu hosts of '%s'?", app->edit.project->hosts.n,
-		app->edit.project->name);
+		"Apply this plan to the %zu hosts of '%s'?%s", app->edit.project->hosts.n,
+		app->edit.project->name, app_run_warning(app));
 }
 
 static void plan_close(struct app *app, void *s)

@@ -97,6 +97,15 @@ void app_ask(struct app *app, const struct choice *choices, size_t n, const char
 	app->nchoices = n;
 }
 
+const char *app_run_warning(const struct app *app)
+{
+	static char text[256];
+	const char *w = app->edit.project ? project_host_key_warning(app->edit.project) : NULL;
+
+	snprintf(text, sizeof(text), "%s%s", w ? "\nWARNING: " : "", w ? w : "");
+	return text;
+}
+
 int app_open_project(struct app *app, const char *path)
 {
 	int r;

@@ -573,7 +573,15 @@ function markEdited(st, from) {
 	drafts.set(st.name, st);
 	const line = document.getElementById('editor-state');
 	if (line) fill(line, editorStateLine(st));
+	const note = document.getElementById('host-key-note');
+	if (note) fill(note, hostKeyWarning(st.doc));
 }
+
+/* Shown wherever a project is looked at or run: with no host key checking,
+ * anyone on the network path can pose as a host and take what a run sends. */
+const hostKeyWarning = doc => (isMap(doc) && isMap(doc.ssh) && doc.ssh.host_key_policy === 'off'
+	? h('p', { class: 'warning', role: 'note' }, 'Warning: host keys are not verified (ssh.host_key_policy: off). Anyone on the network path can pose as a host and receive what a run sends it, the become password included. Use accept-new or strict.')
+	: null);
 
 function editorStateLine(st) {
 	const errors = st.diags.filter(d => d.severity === 'error').length;
@@ -609,6 +617,7 @@ function drawEditor(page, st, cat) {
 	const tabs = h('div', { role: 'tablist', 'aria-label': 'Project sections', class: 'tabs', onkeydown: tabKeys });
 	const panel = h('div', { role: 'tabpanel', id: 'tabpanel', class: 'tabpanel' });
 	const out = h('div', { id: 'action-result' });
+	const note = h('div', { id: 'host-key-note' }, hostKeyWarning(st.doc));
 	const ctx = { st, cat, edit, edited: () => markEdited(st, 'doc'), redraw: () => showTab(st.tab) };
 
 	async function showTab(id, focus) {
@@ -624,6 +633,7 @@ function drawEditor(page, st, cat) {
 		const body = id === 'yaml' ? tab.draw(ctx) : h('fieldset', { class: 'bare', disabled: !edit },
 			h('legend', { class: 'sr-only' }, tab.label), tab.draw(ctx));
 		keepFocus(() => fill(panel, body));
+		fill(note, hostKeyWarning(st.doc));
 		if (focus) document.getElementById(`tab-${id}`).focus();
 	}
 
@@ -632,6 +642,7 @@ function drawEditor(page, st, cat) {
 		h('p', { class: 'crumbs' }, h('a', { href: '#/projects' }, 'All projects')),
 		h('h1', {}, `Project ${name}`),
 		h('p', { id: 'editor-state' }, editorStateLine(st)),
+		note,
 		h('div', { class: 'actions' },
 			edit ? h('button', { type: 'button', id: 'save', class: 'primary', onclick: act(() => save(page, st, cat)) }, 'Save') : null,
 			st.isNew ? null : [
@@ -910,7 +921,7 @@ const planTable = phases => table(['#', 'Component', 'Hosts', 'Reason'],
 	phases.map((p, i) => [String(i + 1), p.component, hostList(p.hosts), p.reason]), 'Plan');
 
 async function startRun(st, mode) {
-	const plan = await api('GET', `/api/projects/${st.name}/plan`);
+	const [plan, saved] = await Promise.all([api('GET', `/api/projects/${st.name}/plan`), api('GET', `/api/projects/${st.name}`)]);
 	const form = await dialog({
 		title: `${mode === 'resume' ? 'Resume' : 'Apply'} ${st.name}`,
 		ok: mode === 'resume' ? 'Resume run' : 'Start run',
@@ -919,6 +930,7 @@ async function startRun(st, mode) {
 				? 'Continues the newest unfinished run of this project; phases that succeeded in it are skipped.'
 				: `These ${plural(plan.phases.length, 'phase')} run in this order:`),
 			planTable(plan.phases),
+			hostKeyWarning(saved.doc),
 			st.dirty ? h('p', { class: 'warning' }, 'This page has unsaved changes; the run uses the saved project file.') : null,
 			labelled('become-password', 'Become password (optional)', h('input', { type: 'password', name: 'become_password', autocomplete: 'off' }),
 				'the sudo password of the hosts; it is never stored'),

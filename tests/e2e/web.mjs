@@ -121,6 +121,18 @@ try {
 		await page.getByRole('button', { name: 'Validate' }).click();
 	});
 
+	await check('host_key_policy off shows a warning on the project page; choosing accept-new again removes it', async () => {
+		await page.getByRole('tab', { name: 'SSH & artefacts' }).click();
+		const policy = page.getByLabel('Host key policy (ssh.host_key_policy)');
+		await policy.selectOption('off');
+		await expectText(page.locator('#host-key-note'), /host keys are not verified \(ssh\.host_key_policy: off\)/);
+		await shot(page, 'host-keys-off');
+		await policy.selectOption('accept-new');
+		if ((await page.locator('#host-key-note').textContent()).trim() !== '') throw new Error('the warning stayed after accept-new');
+		await page.getByRole('button', { name: 'Save' }).click();
+		await expectText(page.getByRole('status').filter({ hasText: 'Saved' }), /Saved weblab/);
+	});
+
 	await check('preflight shows a host x check table with every host ok', async () => {
 		await page.getByRole('link', { name: 'Preflight' }).click();
 		await page.getByRole('heading', { level: 1, name: 'Preflight' }).waitFor();

@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # tests/fuzz/run.sh: runs each libFuzzer harness (build/fuzz/fuzz_*) for a bounded time.
 #
-# Each harness starts from a fresh corpus in a temporary directory, seeded from
-# tests/fuzz/seeds/*/ (YAML snippets, shared by all harnesses), the example
-# project files and the CLI test cases.  Prints "ok - ..." or
+# Each harness starts from a fresh corpus in a temporary directory.  A harness
+# with a dictionary of its own, tests/fuzz/NAME.dict (fuzz_NAME: JSON bodies,
+# host answers), is seeded from tests/fuzz/seeds/NAME/ only; the YAML ones
+# share tests/fuzz/yaml.dict and every YAML seed: tests/fuzz/seeds/*/*.yaml,
+# the example project files and the CLI test cases.  Prints "ok - ..." or
 # "not ok - ..." per harness and ends with "fuzz: N passed, M failed".
 # A crashing input is kept as build/fuzz/artifacts/<harness>-crash-...; replay
 # it with `build/fuzz/<harness> FILE`.
 #
-#   FUZZ_TIME=30    seconds per harness
+#   FUZZ_TIME=12    seconds per harness (five harnesses: about a minute in all)
 set -u
 cd "$(dirname "$0")/../.."
 
-time=${FUZZ_TIME:-30}
+time=${FUZZ_TIME:-12}
 passed=0 failed=0
 harnesses=()
 for src in tests/fuzz/fuzz_*.c; do
@@ -48,7 +50,6 @@ fi
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 mkdir -p build/fuzz/artifacts
-dict=tests/fuzz/yaml.dict
 
 for name in "${harnesses[@]}"; do
 	bin=build/fuzz/$name
@@ -59,11 +60,14 @@ for name in "${harnesses[@]}"; do
 	fi
 	corpus=$(mktemp -d "${TMPDIR:-/tmp}/hnsp-fuzz-$name.XXXXXX")
 	log=$(mktemp "${TMPDIR:-/tmp}/hnsp-fuzz-$name.log.XXXXXX")
-	for seeds in tests/fuzz/seeds/*/; do
-		[ -d "$seeds" ] && cp -- "$seeds"* "$corpus"/ 2>/dev/null
-	done
-	cp -- inventory/examples/*.yaml "$corpus"/ 2>/dev/null
-	cp -- tests/cli/cases/*.yaml "$corpus"/ 2>/dev/null
+	dict=tests/fuzz/${name#fuzz_}.dict
+	if [ -f "$dict" ]; then
+		cp -- "tests/fuzz/seeds/${name#fuzz_}"/* "$corpus"/ 2>/dev/null
+	else
+		dict=tests/fuzz/yaml.dict
+		cp -- tests/fuzz/seeds/*/*.yaml inventory/examples/*.yaml tests/cli/cases/*.yaml \
+			"$corpus"/ 2>/dev/null
+	fi
 	seeded=$(find "$corpus" -type f | wc -l)
 	"$bin" -max_total_time="$time" -timeout=5 -rss_limit_mb=2048 -print_final_stats=1 \
 		-dict="$dict" -artifact_prefix="build/fuzz/artifacts/$name-" "$corpus" >"$log" 2>&1

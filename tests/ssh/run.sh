@@ -172,6 +172,24 @@ out=$("$bin" push "$project" --hosts master3 "$tmp/tree" /opt/hnsp-test 2>&1); r
 verdict "push of a tree keeps modes and symlinks"
 "$lab" exec master3 rm -rf /opt/hnsp-test
 
+# A managed host is not trusted: a part or a directory of the tree planted as a
+# symlink is never written through (issue 11 item 7).
+"$lab" exec worker2 sh -c 'echo canary >/root/victim && ln -sfn /root/victim /root/.pushed.txt.hnsp-part &&
+	mkdir -p /root/victim-dir /opt/hnsp-sl && ln -sfn /root/victim-dir /opt/hnsp-sl/sub'
+echo "pushed content" >"$tmp/pushed.txt"
+out=$("$bin" push "$project" --hosts worker2 "$tmp/pushed.txt" /root/pushed.txt 2>&1); rc=$?
+[ $rc = 0 ] && [ "$("$lab" exec worker2 cat /root/victim)" = canary ] &&
+	[ "$("$lab" exec worker2 cat /root/pushed.txt)" = "pushed content" ] &&
+	"$lab" exec worker2 test ! -L /root/pushed.txt -a ! -e /root/.pushed.txt.hnsp-part
+verdict "push removes a part planted as a symlink to another file: the target is unchanged, the file is right"
+mkdir -p "$tmp/sltree/sub"
+echo planted >"$tmp/sltree/sub/f"
+out=$("$bin" push "$project" --hosts worker2 "$tmp/sltree" /opt/hnsp-sl 2>&1); rc=$?
+[ $rc != 0 ] && has "$out" "'/opt/hnsp-sl/sub' is a symlink, refusing to write through it" &&
+	[ -z "$("$lab" exec worker2 ls -A /root/victim-dir)" ]
+verdict "push refuses a directory of the tree planted as a symlink on the host, naming it"
+"$lab" exec worker2 rm -rf /root/victim /root/victim-dir /root/pushed.txt /opt/hnsp-sl
+
 # ---- preflight: passes on the lab, fast; fails with the reason when a host breaks a rule
 start=$(date +%s%N)
 out=$("$bin" preflight "$project" --json 2>&1); rc=$?

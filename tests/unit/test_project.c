@@ -987,6 +987,11 @@ static void test_host_key_policy_off_warns(void **state)
 				     "on the path can pose as a host",
 		       10, 20);
 	assert_int_equal(proj->ssh.host_key_policy, SSH_HOSTKEY_OFF);
+	/* The TUI (overview, the questions before a run) shows the same text. */
+	assert_string_equal(project_host_key_warning(proj), diags.items[0].message);
+	cleanup(NULL);
+	load(base);
+	assert_null(project_host_key_warning(proj));
 }
 
 static void test_every_problem_in_one_pass(void **state)

@@ -754,10 +754,34 @@ static void test_emit_round_trip(void **state)
 	}
 }
 
+/* A number beyond a double (found by fuzz_webbody) comes out as text: as
+ * JSON's real it was NULL, dropping its key, shifting a list, or making the
+ * validate route answer 500. */
+static void test_json_huge_number(void **state)
+{
+	json_t *j;
+	char *text;
+
+	(void)state;
+	parse_ok(&held, "a: 1e999\nb: [-1e999, 2.5]\n");
+	j = ynode_to_json(held.doc->root);
+	assert_non_null(j);
+	text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(text, "{\"a\":\"1e999\",\"b\":[\"-1e999\",2.5]}");
+	free(text);
+	json_decref(j);
+	done(&held);
+	parse_ok(&held, "1e999\n");
+	j = ynode_to_json(held.doc->root);
+	assert_true(json_is_string(j));
+	json_decref(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_positions, cleanup),
+		cmocka_unit_test_teardown(test_json_huge_number, cleanup),
 		cmocka_unit_test_teardown(test_scalar_styles, cleanup),
 		cmocka_unit_test_teardown(test_nul_in_scalar, cleanup),
 		cmocka_unit_test_teardown(test_get, cleanup),

@@ -159,21 +159,7 @@ verdict "an admin adds a user through the API (the CLI sees it); the last admin 
 
 # ---- a run through the API: same engine, same journal as the CLI
 ssh-keygen -q -t ed25519 -N '' -f "$tmp/key"
-cat >"$tmp/closed.yaml" <<EOF
-name: closed
-ssh:
-  user: root
-  port: 1
-  key_file: $tmp/key
-  host_key_policy: accept-new
-  connect_timeout: 2
-hosts:
-  - {name: a1, address: 127.0.0.1, roles: [master, etcd, worker]}
-network:
-  host_cidrs: [127.0.0.0/8]
-components:
-  base: {}
-EOF
+closed_project closed "$tmp/key" >"$tmp/closed.yaml"
 yaml_json <"$tmp/closed.yaml" >"$tmp/closed.json"
 req -b "$tmp/alice" -H "X-CSRF-Token: $csrf" --data @"$tmp/closed.json" PUT /api/projects/closed >/dev/null
 r=$(req -H "Authorization: Bearer $token" -d '{"mode":"new","only":"base"}' POST /api/projects/closed/runs)

@@ -20,6 +20,26 @@ status() { tail -n 1 <<<"$1"; }
 body() { sed '$d' <<<"$1"; }
 yaml_json() { py 'import json,sys; print(json.dumps({"yaml": sys.stdin.read()}))'; }
 
+# closed_project NAME KEY: a project NAME whose one host refuses SSH (port 1 of
+# loopback), with KEY as its key file: a run of it starts Ansible and fails fast.
+closed_project() {
+	cat <<EOF
+name: $1
+ssh:
+  user: root
+  port: 1
+  key_file: $2
+  host_key_policy: accept-new
+  connect_timeout: 2
+hosts:
+  - {name: a1, address: 127.0.0.1, roles: [master, etcd, worker]}
+network:
+  host_cidrs: [127.0.0.0/8]
+components:
+  base: {}
+EOF
+}
+
 # web_start STATE [web options]: starts the server on a free loopback port,
 # its output in $tmp/web.out.  Returns 1 when it does not say it is serving.
 web_start() {
