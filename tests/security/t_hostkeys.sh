@@ -10,10 +10,10 @@
 
 home=$tmp/home
 mkdir -p "$home"
-ssh-keygen -q -t ed25519 -N '' -f "$tmp/key"
+new_key "$state" key
 # A host that refuses SSH (port 1): the run starts ansible-playbook, which
 # prepares its control socket, and fails quickly.
-closed_project closed "$tmp/key" >"$tmp/closed.yaml"
+closed_project closed key >"$tmp/closed.yaml"
 
 HOME=$home "$bin" --state "$state" apply "$tmp/closed.yaml" --yes --only base >"$tmp/apply.out" 2>&1 &
 apply=$!

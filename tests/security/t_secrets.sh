@@ -81,14 +81,14 @@ grep -q '"via":"web".*"action":"secret.set","name":"api_token"' "$state/audit.js
 verdict "the audit log records who set each secret, from the CLI and the web"
 
 # ---- a project refers to secrets by name
-ssh-keygen -q -t ed25519 -N '' -f "$tmp/key"
+new_key "$state" key
 project() { # NAME TZ_REF: a project on a closed loopback port
 	cat <<EOF
 name: $1
 ssh:
   user: root
   port: 1
-  key_file: $tmp/key
+  key_file: key
   connect_timeout: 2
   become_password: {secret: db}
 hosts:

@@ -158,8 +158,8 @@ r2=$(req -b "$tmp/alice" -H "X-CSRF-Token: $csrf" DELETE /api/users/alice)
 verdict "an admin adds a user through the API (the CLI sees it); the last admin cannot be removed"
 
 # ---- a run through the API: same engine, same journal as the CLI
-ssh-keygen -q -t ed25519 -N '' -f "$tmp/key"
-closed_project closed "$tmp/key" >"$tmp/closed.yaml"
+new_key "$state" key
+closed_project closed key >"$tmp/closed.yaml"
 yaml_json <"$tmp/closed.yaml" >"$tmp/closed.json"
 req -b "$tmp/alice" -H "X-CSRF-Token: $csrf" --data @"$tmp/closed.json" PUT /api/projects/closed >/dev/null
 r=$(req -H "Authorization: Bearer $token" -d '{"mode":"new","only":"base"}' POST /api/projects/closed/runs)

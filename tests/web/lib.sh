@@ -20,6 +20,12 @@ status() { tail -n 1 <<<"$1"; }
 body() { sed '$d' <<<"$1"; }
 yaml_json() { py 'import json,sys; print(json.dumps({"yaml": sys.stdin.read()}))'; }
 
+# new_key STATE NAME: a new key $tmp/NAME, imported into STATE as NAME, so a
+# project's "key_file: NAME" names it both in STATE/projects and in $tmp.
+new_key() {
+	ssh-keygen -q -t ed25519 -N '' -C '' -f "$tmp/$2" &&
+		"$bin" --state "$1" key import "$tmp/$2" --name "$2" >/dev/null
+}
 # closed_project NAME KEY: a project NAME whose one host refuses SSH (port 1 of
 # loopback), with KEY as its key file: a run of it starts Ansible and fails fast.
 closed_project() {
