@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "access.h"
+#include "audit.h"
 #include "bundle.h"
 #include "engine.h"
 #include "error.h"
@@ -300,6 +301,22 @@ static void client_address(struct MHD_Connection *conn, char *buf, size_t size)
 			    buf, (socklen_t)size, NULL, 0, NI_NUMERICHOST);
 }
 
+/* Records action in the audit log as user (NULL: c's) from the client's
+ * address; detail is stolen.  A log that cannot be written is said on the
+ * server's standard error: the action itself is done. */
+static void audit(struct call *c, const char *user, const char *action, json_t *detail)
+{
+	char addr[INET6_ADDRSTRLEN];
+	struct audit_actor who = {.user = user ? user : c->user, .via = "web", .address = addr};
+	int r;
+
+	client_address(c->conn, addr, sizeof(addr));
+	if ((r = audit_record(c->w->cfg.state_dir, &who, action, detail)) < 0)
+		fprintf(stderr, "hnsp-installer web: cannot record '%s' in %s/audit.jsonl: %s\n",
+			action, c->w->cfg.state_dir,
+			r == HNSP_ERR_IO ? strerror(errno) : hnsp_strerror(r));
+}
+
 /* The address's entry, made when missing (the oldest is reused); w->lock held. */
 static struct login_source *login_source(struct web *w, const char *addr, time_t now)
 {
@@ -429,21 +446,27 @@ static enum MHD_Result api_login(struct call *c)
 	enum user_role role = ROLE_VIEWER;
 	long wait = 0;
 	json_t *answer = NULL;
-	bool known, ok;
+	bool known, ok, flood;
+	const char *who;
 
 	if (name == NULL || password == NULL)
 		return fail(c->conn, 400, "give \"name\" and \"password\"");
+	/* A password typed into the name field is not written down. */
+	who = user_name_valid(name) ? name : "(not a user name)";
 	client_address(c->conn, addr, sizeof(addr));
-	/* The attempt counts before the slow check, so parallel guesses count too. */
+	/* The attempt counts before the slow check, so parallel guesses count
+	 * too; past the cap only so that a flood is recorded once a window. */
 	pthread_mutex_lock(&c->w->lock);
 	src = login_source(c->w, addr, now);
 	if (src->fails >= LOGIN_FAILS_MAX)
 		wait = LOGIN_WINDOW - (now - src->window_start);
-	else
-		src->fails++;
+	flood = src->fails > LOGIN_FAILS_MAX;
+	src->fails++;
 	pthread_mutex_unlock(&c->w->lock);
 	if (wait > 0) {
 		char secs[24];
+		if (!flood)
+			audit(c, who, "login.fail", json_pack("{s:s}", "reason", "rate limited"));
 		snprintf(secs, sizeof(secs), "%ld", wait);
 		return reply_with(c->conn, 429,
 				  json_pack("{s:s}", "error",
@@ -457,8 +480,11 @@ static enum MHD_Result api_login(struct call *c)
 	pthread_mutex_unlock(&c->w->users_lock);
 	ok = users_verify_password(hash, password) && known; /* outside the lock: slow */
 	sodium_memzero(hash, sizeof(hash));
-	if (!ok)
+	if (!ok) {
+		audit(c, who, "login.fail",
+		      json_pack("{s:s}", "reason", known ? "wrong password" : "unknown user"));
 		return fail(c->conn, 401, "wrong user name or password");
+	}
 	pthread_mutex_lock(&c->w->lock);
 	src = login_source(c->w, addr, now);
 	if (src->fails > 0)
@@ -477,6 +503,7 @@ static enum MHD_Result api_login(struct call *c)
 	pthread_mutex_unlock(&c->w->lock);
 	if (slot == NULL)
 		return fail(c->conn, 503, "too many sessions are open; try again later");
+	audit(c, name, "login.ok", NULL);
 	return reply_with(c->conn, 200, answer, "Set-Cookie", cookie);
 }
 
@@ -487,6 +514,7 @@ static enum MHD_Result api_logout(struct call *c)
 		if (strcmp(c->w->sessions[i].id, c->session) == 0)
 			memset(&c->w->sessions[i], 0, sizeof(c->w->sessions[i]));
 	pthread_mutex_unlock(&c->w->lock);
+	audit(c, NULL, "logout", NULL);
 	return reply(c->conn, 200, json_object());
 }
 
@@ -542,6 +570,8 @@ static enum MHD_Result api_user_add(struct call *c)
 		return fail(c->conn, 409, "user '%s' exists already", name);
 	if (r < 0)
 		return fail(c->conn, 500, "cannot add user '%s': %s", name, hnsp_strerror(r));
+	audit(c, NULL, "user.add",
+	      json_pack("{s:s, s:s}", "user", name, "role", user_role_name(role)));
 	return reply(c->conn, 201,
 		     json_pack("{s:s, s:s}", "name", name, "role", user_role_name(role)));
 }
@@ -570,7 +600,34 @@ static enum MHD_Result api_user_remove(struct call *c)
 		if (strcmp(c->w->sessions[i].user, c->arg[0]) == 0)
 			memset(&c->w->sessions[i], 0, sizeof(c->w->sessions[i]));
 	pthread_mutex_unlock(&c->w->lock);
+	audit(c, NULL, "user.remove", json_pack("{s:s}", "user", c->arg[0]));
 	return reply(c->conn, 200, json_object());
+}
+
+#define AUDIT_PAGE 200       /* entries GET /api/audit answers by default */
+#define AUDIT_PAGE_MAX 1000  /* and at most */
+
+static enum MHD_Result api_audit(struct call *c)
+{
+	const char *limit = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND, "limit");
+	const char *since = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND, "since");
+	long n = AUDIT_PAGE;
+	time_t from = 0;
+	char *end = NULL;
+	json_t *log = NULL;
+	int r;
+
+	if (limit != NULL &&
+	    ((n = strtol(limit, &end, 10)) < 1 || n > AUDIT_PAGE_MAX || *end != '\0' || end == limit))
+		return fail(c->conn, 400, "\"limit\" is a number of entries from 1 to %d",
+			    AUDIT_PAGE_MAX);
+	if (since != NULL && audit_parse_time(since, time(NULL), &from) < 0)
+		return fail(c->conn, 400, "\"since\" is a UTC time (2026-12-01T08:30:00Z) or an age "
+					  "(30m, 12h, 7d)");
+	if ((r = audit_read(c->w->cfg.state_dir, from, (size_t)n, &log)) < 0)
+		return fail(c->conn, 500, "cannot read the audit log: %s",
+			    r == HNSP_ERR_IO ? strerror(errno) : hnsp_strerror(r));
+	return reply(c->conn, 200, log);
 }
 
 /* ---- handlers: catalog and projects ---- */
@@ -643,7 +700,8 @@ static enum MHD_Result api_project_get(struct call *c)
 static enum MHD_Result api_project_put(struct call *c)
 {
 	const char *text = json_string_value(json_object_get(c->body, "yaml"));
-	char path[PATH_MAX];
+	char path[PATH_MAX], *old = NULL;
+	size_t old_len = 0;
 	json_t *result = NULL;
 	bool existed;
 	int r;
@@ -655,17 +713,25 @@ static enum MHD_Result api_project_put(struct call *c)
 		return fail(c->conn, 400, "give the project file as \"yaml\"");
 	projects_path(c->w->cfg.state_dir, c->arg[0], path, sizeof(path));
 	existed = access(path, F_OK) == 0;
+	/* What it was, for the audit log's diff summary. */
+	old = existed ? read_text(path, YDOC_MAX_BYTES, &old_len) : NULL;
 	r = check_text(c->w, c->arg[0], text, true, &result);
 	if (r == HNSP_ERR_IO) {
+		free(old);
 		json_decref(result);
 		return fail(c->conn, 500, "cannot write the project file: %s", strerror(errno));
 	}
 	json_object_set_new(result, "name", json_string(c->arg[0]));
 	if (r < 0) {
+		free(old);
 		json_object_set_new(result, "error",
 				    json_string("the project file has errors; nothing was saved"));
 		return reply(c->conn, 400, result);
 	}
+	audit(c, NULL, "project.put",
+	      json_pack("{s:s, s:b, s:o*}", "project", c->arg[0], "created", !existed, "diff",
+			audit_diff(old, text)));
+	free(old);
 	return reply(c->conn, existed ? 200 : 201, result);
 }
 
@@ -693,6 +759,7 @@ static enum MHD_Result api_project_delete(struct call *c)
 	if (unlink(path) < 0)
 		return fail(c->conn, errno == ENOENT ? 404 : 500, "cannot delete project '%s': %s",
 			    c->arg[0], strerror(errno));
+	audit(c, NULL, "project.delete", json_pack("{s:s}", "project", c->arg[0]));
 	return reply(c->conn, 200, json_object());
 }
 
@@ -901,13 +968,14 @@ static enum MHD_Result api_run_start(struct call *c)
 	    access_init(&run->acc, run->p, c->w->cfg.state_dir, NULL, NULL) < 0)
 		goto nomem;
 	{
+		struct audit_actor who = {.user = c->user, .via = "web"};
 		struct engine_config cfg = {
 			.project = run->p, .catalog = c->w->cfg.catalog, .plan = run->plan,
 			.access = &run->acc, .state_dir = c->w->cfg.state_dir,
 			.datadir = c->w->cfg.datadir,
 			.resume = mode != NULL && strcmp(mode, "resume") == 0,
 			.from = run->from, .only = run->only,
-			.become_password = run->become, .runner_host = -1};
+			.become_password = run->become, .started_by = &who, .runner_host = -1};
 		r = engine_new(&cfg, &run->e, err, sizeof(err));
 	}
 	if (r < 0) {
@@ -934,6 +1002,9 @@ static enum MHD_Result api_run_start(struct call *c)
 	run->next = c->w->runs;
 	c->w->runs = run;
 	pthread_mutex_unlock(&c->w->lock);
+	audit(c, NULL, mode != NULL && strcmp(mode, "resume") == 0 ? "run.resume" : "run.start",
+	      json_pack("{s:s, s:s, s:s*, s:s*}", "run", id, "project", c->arg[0], "from", from,
+			"only", only));
 	return reply(c->conn, 202, json_pack("{s:s}", "id", id));
 nomem:
 	web_run_free(run);
@@ -1053,6 +1124,7 @@ static enum MHD_Result api_run_stop(struct call *c)
 			    "run '%.100s' is not running in this server; a run started with the "
 			    "CLI stops with Ctrl-C where it runs",
 			    c->arg[0]);
+	audit(c, NULL, "run.stop", json_pack("{s:s}", "run", c->arg[0]));
 	return reply(c->conn, 202, json_object());
 }
 
@@ -1243,6 +1315,7 @@ static const struct route {
 	{"GET", "/api/users", ROLE_ADMIN, api_users},
 	{"POST", "/api/users", ROLE_ADMIN, api_user_add},
 	{"DELETE", "/api/users/*", ROLE_ADMIN, api_user_remove},
+	{"GET", "/api/audit", ROLE_ADMIN, api_audit},
 };
 
 /* Matches path against pattern, keeping the "*" segments (pointers into

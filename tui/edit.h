@@ -17,6 +17,7 @@
 
 struct edit {
 	char *path;                /* owned: the project file */
+	char *state;               /* owned: the state directory */
 	char *name;                /* owned: the name a file of STATE/projects keeps, or NULL */
 	json_t *doc;               /* owned: the file as JSON; NULL when it is not readable YAML */
 	struct project *project;   /* owned: NULL while the file has errors */
@@ -39,6 +40,10 @@ json_t *edit_copy(const struct edit *e);
  * reads it again.  Returns 0, HNSP_ERR_INVALID (e->refused says why; the file
  * is unchanged), HNSP_ERR_IO (errno set) or HNSP_ERR_NOMEM. */
 int edit_save(struct edit *e, json_t *doc, const struct catalog *cat);
+/* Records in the audit log, as the TUI's user, that the project was saved:
+ * its change from old (borrowed: the JSON before; NULL when it was just
+ * made) to e->doc.  edit_save does it.  Returns what audit_record returns. */
+int edit_record(const struct edit *e, const json_t *old);
 
 /* Makes the project file path (which must not exist) from the example file,
  * renamed name, when the result is valid; problems go to diags.  Its
