@@ -2025,7 +2025,8 @@ static const struct command commands[] = {
 	 "  --ask-pass      ask for the SSH password at the terminal\n",
 	 verify_options, "", cmd_verify},
 	{"runs", "list | show ID | log ID [--follow] [--json]", "read the run journal",
-	 "list      every run, newest first: id, state, phases done, start, duration\n"
+	 "list      every run, newest first: id, state, phases done, start, duration,\n"
+	 "          who started it\n"
 	 "show ID   a run's phases, their results, and what failed\n"
 	 "log ID    a run's events as progress lines (--json: as recorded);\n"
 	 "          --follow waits for new events until the run ends\n",
