@@ -16,7 +16,7 @@
  *   project.delete                     "project"
  *   run.start, run.resume              "run", "project", "from"?, "only"?
  *   run.stop                           "run"
- *   bundle.build                       "project", "ok"
+ *   bundle.build, verify.run           "project", "ok" (from the web GUI)
  * A detail never holds a secret. */
 #ifndef HNSP_AUDIT_H
 #define HNSP_AUDIT_H

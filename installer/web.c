@@ -810,6 +810,7 @@ static enum MHD_Result api_bundle(struct call *c)
 	struct project *p = open_project(c, &answered);
 	char err[1024] = "", *dir;
 	json_t *result = NULL;
+	int built;
 
 	if (p == NULL)
 		return answered;
@@ -820,8 +821,10 @@ static enum MHD_Result api_bundle(struct call *c)
 			    "artefacts.bundle: DIR",
 			    c->arg[0]);
 	}
-	switch (bundle_build(p, c->w->cfg.catalog, c->w->cfg.datadir, dir, &result, err,
-			     sizeof(err))) {
+	built = bundle_build(p, c->w->cfg.catalog, c->w->cfg.datadir, dir, &result, err,
+			     sizeof(err));
+	audit(c, NULL, "bundle.build", json_pack("{s:s, s:b}", "project", c->arg[0], "ok", built == 0));
+	switch (built) {
 	case 0:
 		r = reply(c->conn, 200, result);
 		break;
@@ -862,6 +865,9 @@ static enum MHD_Result api_verify_run(struct call *c)
 	}
 	if (verify_run(p, c->w->cfg.catalog, &acc, &rep) == 0)
 		j = verify_report_to_json(&rep);
+	audit(c, NULL, "verify.run",
+	      json_pack("{s:s, s:b}", "project", c->arg[0],
+			"ok", json_is_true(json_object_get(j, "ok"))));
 	verify_report_release(&rep);
 	access_release(&acc);
 	project_free(p);

@@ -139,6 +139,11 @@ out=$("$bin" --state "$state" runs show "$run")
 [ "$(field "$(body "$r")" "d['started_by']['user']")" = olga ] && has "$out" "started by olga (web)"
 verdict "the API's run and 'runs show' say who started the run"
 
+r=$(req -b "$tmp/olga" -H "X-CSRF-Token: $ocsrf" -d '{}' POST /api/projects/hang/verify)
+e=$(entry verify.run "e.get('project') == 'hang'")
+[ "$(status "$r")" = 200 ] && is "$e" "e['actor'] == 'olga' and e['ok'] is False"
+verdict "a verification run through the API is recorded: verify.run by olga, not ok"
+
 r=$(req -b "$tmp/olga" -H "X-CSRF-Token: $ocsrf" DELETE /api/projects/hang)
 e=$(entry project.delete "e.get('project') == 'hang'")
 [ "$(status "$r")" = 200 ] && is "$e" "e['actor'] == 'olga' and e['via'] == 'web'"
