@@ -50,20 +50,6 @@ static json_t *text(const char *s)
 	return j != NULL ? j : json_string("?");
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return HNSP_ERR_IO;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int audit_record(const char *state, const struct audit_actor *who, const char *action,
 		 json_t *detail)
 {
@@ -119,12 +105,10 @@ int audit_record(const char *state, const struct audit_actor *who, const char *a
 	/* A line cut short by a full disk ends here, so that it alone is damaged. */
 	if (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1)
 		goto out;
-	if (last == '\n')
-		r = write_all(fd, buf + 1, len + 1);
-	else
-		r = write_all(fd, buf, len + 2);
-	if (r == 0 && fdatasync(fd) < 0)
-		r = HNSP_ERR_IO;
+	/* A short write (a full disk) is an error: the next entry starts a new line. */
+	if (last == '\n' ? write(fd, buf + 1, len + 1) == (ssize_t)len + 1
+			 : write(fd, buf, len + 2) == (ssize_t)len + 2)
+		r = fdatasync(fd) < 0 ? HNSP_ERR_IO : 0;
 out:
 	if (fd >= 0)
 		close(fd);
