@@ -216,13 +216,19 @@ int engine_new(const struct engine_config *cfg, struct engine **out, char *err, 
 	struct engine *e = calloc(1, sizeof(*e));
 	const char *name = cfg->project->name;
 	char id[256], path[PATH_MAX];
+	/* NULL too when a name is not UTF-8: the run goes on without it. */
+	json_t *by = cfg->started_by == NULL ? NULL
+		     : json_pack("{s:s, s:s}", "user", cfg->started_by->user, "via",
+				 cfg->started_by->via);
 	long holder = 0;
 	int r = HNSP_ERR_NOMEM;
 
 	*out = NULL;
 	err[0] = '\0';
-	if (e == NULL)
+	if (e == NULL) {
+		json_decref(by);
 		return r;
+	}
 	e->cfg = *cfg;
 	if (e->cfg.become_password == NULL) /* ssh.become_password: {secret: NAME} */
 		e->cfg.become_password = cfg->access->become_password;
@@ -277,7 +283,7 @@ int engine_new(const struct engine_config *cfg, struct engine **out, char *err, 
 			snprintf(err, errsize, "cannot open run %s: %s", id, hnsp_strerror(r));
 			goto fail;
 		}
-	} else if ((r = journal_create(cfg->state_dir, name, &e->journal)) < 0) {
+	} else if ((r = journal_create(cfg->state_dir, name, by, &e->journal)) < 0) {
 		snprintf(err, errsize, "cannot create a run directory under %s/runs: %s",
 			 cfg->state_dir, strerror(errno));
 		goto fail;
@@ -310,9 +316,11 @@ int engine_new(const struct engine_config *cfg, struct engine **out, char *err, 
 	sync_phases(e);
 	json_object_set_new(e->journal->summary, "state", json_string("running"));
 	save(e);
+	json_decref(by);
 	*out = e;
 	return 0;
 fail:
+	json_decref(by);
 	engine_free(e);
 	return r;
 }

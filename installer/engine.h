@@ -17,6 +17,7 @@
 #include <stdbool.h>
 
 #include "access.h"
+#include "audit.h"
 #include "catalog.h"
 #include "plan.h"
 #include "project.h"
@@ -32,6 +33,9 @@ struct engine_config {
 	const char *from;                /* start at this component's phase, or NULL */
 	const char *only;                /* run only this component's phase, or NULL */
 	const char *become_password;     /* secret, or NULL */
+	const struct audit_actor *started_by; /* who starts a new run, read by engine_new
+					  * only: the summary's started_by {"user",
+					  * "via"}; NULL: left out */
 	long runner_host;                /* -1: run Ansible here; else the index of the
 					  * deployer host (remote.h) */
 	/* Receives every event (borrowed, valid during the call); may be NULL. */

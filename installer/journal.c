@@ -117,7 +117,8 @@ static int open_events(struct journal *j)
 	return j->events_fd < 0 ? HNSP_ERR_IO : 0;
 }
 
-int journal_create(const char *state, const char *project, struct journal **out)
+int journal_create(const char *state, const char *project, const json_t *started_by,
+		   struct journal **out)
 {
 	struct journal *j = calloc(1, sizeof(*j));
 	char stamp[32];
@@ -162,7 +163,9 @@ int journal_create(const char *state, const char *project, struct journal **out)
 	}
 	j->summary = json_pack("{s:s, s:s, s:s, s:I, s:[]}", "id", j->id, "project", project,
 			       "state", "running", "started", (json_int_t)now, "phases");
-	if (j->summary == NULL)
+	if (j->summary == NULL ||
+	    (started_by != NULL &&
+	     json_object_set_new(j->summary, "started_by", json_deep_copy(started_by)) < 0))
 		goto out;
 	if ((r = open_events(j)) < 0 || (r = journal_save_summary(j)) < 0)
 		goto out;

@@ -30,9 +30,12 @@ int journal_write_atomic(const char *path, const void *data, size_t len, unsigne
 int journal_copy_file(const char *from, const char *to, unsigned mode);
 
 /* Creates a new run directory for project under state; summary starts as
- * {"id", "project", "state":"running", "started", "phases":[]}.  Returns 0,
- * HNSP_ERR_IO or HNSP_ERR_NOMEM; *out is new on success. */
-int journal_create(const char *state, const char *project, struct journal **out);
+ * {"id", "project", "state":"running", "started", "started_by", "phases":[]},
+ * started_by a copy of who starts the run ({"user", "via"}; borrowed, NULL:
+ * left out).  Returns 0, HNSP_ERR_IO or HNSP_ERR_NOMEM; *out is new on
+ * success. */
+int journal_create(const char *state, const char *project, const json_t *started_by,
+		   struct journal **out);
 
 /* Opens an existing run (for resume, show, log).  Returns 0, HNSP_ERR_NOTFOUND,
  * HNSP_ERR_IO or HNSP_ERR_INVALID (a damaged summary). */

@@ -195,6 +195,20 @@ static int usage_error(const struct command *cmd, const char *what)
 	return EXIT_USAGE;
 }
 
+/* Records action by the local user, from the CLI or (via "tui") the TUI, in
+ * the audit log; detail is stolen.  A log that cannot be written is said:
+ * the action itself is done. */
+static void audit_local(const char *state, const char *via, const char *action, json_t *detail)
+{
+	char name[256];
+	struct audit_actor who = audit_local_actor(via, name, sizeof(name));
+	int r = audit_record(state, &who, action, detail);
+
+	if (r < 0)
+		fprintf(stderr, "hnsp-installer: cannot record '%s' in %s/audit.jsonl: %s\n", action,
+			state, r == HNSP_ERR_IO ? strerror(errno) : hnsp_strerror(r));
+}
+
 /* ---- validate ---- */
 
 static const struct option validate_options[] = {{NULL, 0, NULL, 0}};
@@ -849,6 +863,7 @@ struct apply_args {
 	bool json, yes, resume, ask_become;
 	const char *from, *only;
 	const char *runner;   /* "local" or "remote:HOST" */
+	const char *via;      /* the front-end that asks: "cli" or "tui" (for the audit log) */
 };
 
 static const struct option apply_options[] = {{"json", no_argument, NULL, 'j'},
@@ -858,6 +873,7 @@ static const struct option apply_options[] = {{"json", no_argument, NULL, 'j'},
 					      {"only", required_argument, NULL, 'o'},
 					      {"ask-become-pass", no_argument, NULL, 'B'},
 					      {"runner", required_argument, NULL, 'R'},
+					      {"via", required_argument, NULL, 'V'},
 					      {NULL, 0, NULL, 0}};
 
 static bool apply_option(int opt, void *data)
@@ -872,17 +888,20 @@ static bool apply_option(int opt, void *data)
 	case 'o': a->only = optarg; return true;
 	case 'B': a->ask_become = true; return true;
 	case 'R': a->runner = optarg; return true;
+	case 'V': a->via = optarg; return true;
 	}
 	return false;
 }
 
 static struct engine *running_engine; /* for the signal handler */
+static volatile sig_atomic_t stop_signal; /* the signal that stopped it, or 0 */
 
 static void on_interrupt(int sig)
 {
-	(void)sig;
-	if (running_engine != NULL)
+	if (running_engine != NULL) {
+		stop_signal = sig;
 		engine_stop(running_engine);
+	}
 }
 
 struct apply_view {
@@ -922,7 +941,7 @@ static bool confirm(const char *question)
 static int cmd_apply(struct cli *cli, int argc, char **argv)
 {
 	const struct command *cmd = command_find("apply");
-	struct apply_args args = {0};
+	struct apply_args args = {.via = "cli"};
 	struct apply_view view = {0};
 	struct remote rm;
 	struct plan *plan = NULL;
@@ -940,6 +959,12 @@ static int cmd_apply(struct cli *cli, int argc, char **argv)
 						       "missing the project file");
 	if (args.only && (args.from || args.resume))
 		return usage_error(cmd, "--only goes alone, without --from or --resume");
+	/* Only the front-end is chosen here: the actor is always this process's user. */
+	if (strcmp(args.via, "cli") != 0 && strcmp(args.via, "tui") != 0) {
+		fprintf(stderr, "hnsp-installer apply: --via takes cli or tui, not '%s'\n", args.via);
+		fprintf(stderr, "usage: hnsp-installer apply %s\n", cmd->usage);
+		return EXIT_USAGE;
+	}
 	/* Ansible logs in with keys only (BatchMode): no --ask-pass here. */
 	if ((r = remote_open(cli, argv[first], false, &rm)) != EXIT_OK)
 		return r;
@@ -987,11 +1012,13 @@ static int cmd_apply(struct cli *cli, int argc, char **argv)
 		}
 	}
 	{
+		char name[256];
+		struct audit_actor who = audit_local_actor(args.via, name, sizeof(name));
 		struct engine_config cfg = {
 			.project = rm.p, .catalog = rm.cat, .plan = plan, .access = &rm.acc,
 			.state_dir = state, .datadir = datadir, .resume = args.resume,
 			.from = args.from, .only = args.only,
-			.become_password = become,
+			.become_password = become, .started_by = &who,
 			.runner_host = runner_host, .on_event = apply_event, .ctx = &view};
 		if (engine_new(&cfg, &e, err, sizeof(err)) < 0) {
 			fprintf(stderr, "hnsp-installer apply: %s\n", err);
@@ -999,9 +1026,13 @@ static int cmd_apply(struct cli *cli, int argc, char **argv)
 			goto out;
 		}
 	}
+	audit_local(state, args.via, args.resume ? "run.resume" : "run.start",
+		    json_pack("{s:s, s:s, s:s*, s:s*}", "run", engine_run_id(e), "project",
+			      rm.p->name, "from", args.from, "only", args.only));
 	view.json = args.json;
 	progress_init(&view.progress, stdout, isatty(STDOUT_FILENO), cli->color_out);
 	running_engine = e;
+	stop_signal = 0;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
@@ -1010,6 +1041,10 @@ static int cmd_apply(struct cli *cli, int argc, char **argv)
 		r = EXIT_OK;
 		break;
 	case RUN_INTERRUPTED:
+		if (stop_signal != 0)
+			audit_local(state, args.via, "run.stop",
+				    json_pack("{s:s, s:s}", "run", engine_run_id(e), "signal",
+					      stop_signal == SIGINT ? "SIGINT" : "SIGTERM"));
 		if (!args.json)
 			printf("interrupted: resume with 'hnsp-installer apply %s --resume'\n",
 			       argv[first]);
@@ -1056,20 +1091,34 @@ static bool runs_option(int opt, void *data)
 	return true;
 }
 
+/* Who started the run, "USER (VIA)", into buf; "-" for a run from before
+ * runs said so. */
+static const char *started_by(const json_t *run, char *buf, size_t size)
+{
+	const json_t *by = json_object_get(run, "started_by");
+	const char *user = json_string_value(json_object_get(by, "user"));
+	const char *via = json_string_value(json_object_get(by, "via"));
+
+	if (user == NULL)
+		return "-";
+	snprintf(buf, size, "%s (%s)", user, via ? via : "?");
+	return buf;
+}
+
 static void runs_list(const struct cli *cli, json_t *list)
 {
 	size_t i;
 	json_t *run;
 
-	printf("%s%-44s %-12s %-7s %-20s %s%s\n", paint(cli->color_out, BOLD), "RUN", "STATE",
-	       "PHASES", "STARTED (UTC)", "DURATION", paint(cli->color_out, RESET));
+	printf("%s%-44s %-12s %-7s %-20s %-9s %s%s\n", paint(cli->color_out, BOLD), "RUN", "STATE",
+	       "PHASES", "STARTED (UTC)", "DURATION", "BY", paint(cli->color_out, RESET));
 	json_array_foreach(list, i, run)
 	{
 		json_t *phases = json_object_get(run, "phases"), *ph;
 		size_t k, done = 0;
 		time_t started = (time_t)json_integer_value(json_object_get(run, "started"));
 		json_int_t finished = json_integer_value(json_object_get(run, "finished"));
-		char when[32], dur[32] = "-";
+		char when[32], dur[32] = "-", by[300];
 		struct tm tm;
 		json_array_foreach(phases, k, ph)
 			done += strcmp(json_string_value(json_object_get(ph, "status")) ?: "", "succeeded") == 0;
@@ -1077,10 +1126,10 @@ static void runs_list(const struct cli *cli, json_t *list)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 		if (finished > 0)
 			snprintf(dur, sizeof(dur), "%lld s", (long long)(finished - started));
-		printf("%-44s %-12s %zu/%-5zu %-20s %s\n",
+		printf("%-44s %-12s %zu/%-5zu %-20s %-9s %s\n",
 		       json_string_value(json_object_get(run, "id")) ?: "?",
 		       json_string_value(json_object_get(run, "state")) ?: "?", done,
-		       json_array_size(phases), when, dur);
+		       json_array_size(phases), when, dur, started_by(run, by, sizeof(by)));
 	}
 }
 
@@ -1088,10 +1137,13 @@ static void runs_show(const struct cli *cli, const json_t *s)
 {
 	size_t i;
 	json_t *ph;
+	char by[300];
 
 	printf("run %s of project '%s': %s\n", json_string_value(json_object_get(s, "id")),
 	       json_string_value(json_object_get(s, "project")),
 	       json_string_value(json_object_get(s, "state")));
+	if (json_object_get(s, "started_by") != NULL)
+		printf("started by %s\n", started_by(s, by, sizeof(by)));
 	json_array_foreach(json_object_get(s, "phases"), i, ph)
 	{
 		const char *st = json_string_value(json_object_get(ph, "status")) ?: "?";
@@ -1290,8 +1342,7 @@ static char *ask_password(const char *name, int *rc)
  * server; its tokens stay good. */
 static int user_passwd(const char *state, struct users *u, const char *name)
 {
-	char hash[USER_HASH_MAX], who[64];
-	struct audit_actor actor;
+	char hash[USER_HASH_MAX];
 	struct user_info info;
 	char *password = NULL;
 	bool known = users_lookup(u, name, hash, sizeof(hash), &info);
@@ -1316,10 +1367,7 @@ static int user_passwd(const char *state, struct users *u, const char *name)
 		return EXIT_FAILED;
 	}
 	printf("changed the password of %s\n", name);
-	actor = audit_local_actor("cli", who, sizeof(who));
-	if (audit_record(state, &actor, "user.passwd", json_pack("{s:s}", "user", name)) < 0)
-		fprintf(stderr, "hnsp-installer user: warning: cannot write %s/audit.jsonl: %s\n",
-			state, strerror(errno));
+	audit_local(state, "cli", "user.passwd", json_pack("{s:s}", "user", name));
 	return EXIT_OK;
 }
 
@@ -1382,6 +1430,8 @@ static int cmd_user(struct cli *cli, int argc, char **argv)
 			r = EXIT_FAILED;
 		} else {
 			printf("added %s (%s)\n", name, user_role_name(role));
+			audit_local(state, "cli", "user.add",
+				    json_pack("{s:s, s:s}", "user", name, "role", user_role_name(role)));
 		}
 	} else if (strcmp(what, "remove") == 0) {
 		if ((r = users_remove(u, name)) == HNSP_ERR_NOTFOUND)
@@ -1389,9 +1439,10 @@ static int cmd_user(struct cli *cli, int argc, char **argv)
 		else if (r == HNSP_ERR_INVALID)
 			fprintf(stderr, "hnsp-installer user: '%s' is the last admin; add another "
 					"admin first\n", name);
-		else if (r == 0)
+		else if (r == 0) {
 			printf("removed %s\n", name);
-		else
+			audit_local(state, "cli", "user.remove", json_pack("{s:s}", "user", name));
+		} else
 			fprintf(stderr, "hnsp-installer user: cannot remove '%s': %s\n", name,
 				hnsp_strerror(r));
 		r = r == 0 ? EXIT_OK
@@ -1399,9 +1450,10 @@ static int cmd_user(struct cli *cli, int argc, char **argv)
 	} else if (strcmp(what, "passwd") == 0) {
 		r = user_passwd(state, u, name);
 	} else {
-		if ((r = users_new_token(u, name, token, sizeof(token))) == 0)
+		if ((r = users_new_token(u, name, token, sizeof(token))) == 0) {
 			printf("%s\n", token);
-		else
+			audit_local(state, "cli", "user.token", json_pack("{s:s}", "user", name));
+		} else
 			fprintf(stderr, "hnsp-installer user: %s\n",
 				r == HNSP_ERR_NOTFOUND ? "no such user" : hnsp_strerror(r));
 		sodium_memzero(token, sizeof(token));
@@ -1427,8 +1479,7 @@ static bool secret_option(int opt, void *data)
 
 static int secret_set(const char *state, const char *name)
 {
-	char key[PATH_MAX], prompt[128], err[1024], who[64], *value = NULL;
-	struct audit_actor actor = audit_local_actor("cli", who, sizeof(who));
+	char key[PATH_MAX], prompt[128], err[1024], *value = NULL;
 	bool had_key;
 	int r;
 
@@ -1455,7 +1506,7 @@ static int secret_set(const char *state, const char *name)
 		fprintf(stderr, "hnsp-installer secret: %s\n", err[0] ? err : hnsp_strerror(r));
 		return r == HNSP_ERR_INVALID ? EXIT_USAGE : EXIT_FAILED;
 	}
-	audit_record(state, &actor, "secret.set", json_pack("{s:s}", "name", name));
+	audit_local(state, "cli", "secret.set", json_pack("{s:s}", "name", name));
 	if (!had_key)
 		printf("created the key file %s: keep a copy; without it no secret opens\n", key);
 	printf("set %s\n", name);
@@ -1484,15 +1535,14 @@ static int secret_list(const char *state, bool json)
 
 static int secret_remove(const char *state, const char *name)
 {
-	char err[1024], who[64];
-	struct audit_actor actor = audit_local_actor("cli", who, sizeof(who));
+	char err[1024];
 	int r = secrets_remove(state, name, err, sizeof(err));
 
 	if (r < 0) {
 		fprintf(stderr, "hnsp-installer secret: %s\n", err[0] ? err : hnsp_strerror(r));
 		return r == HNSP_ERR_NOTFOUND ? EXIT_USAGE : EXIT_FAILED;
 	}
-	audit_record(state, &actor, "secret.remove", json_pack("{s:s}", "name", name));
+	audit_local(state, "cli", "secret.remove", json_pack("{s:s}", "name", name));
 	printf("removed %s\n", name);
 	return EXIT_OK;
 }
@@ -1523,6 +1573,141 @@ static int cmd_secret(struct cli *cli, int argc, char **argv)
 		return secret_list(state, json);
 	return strcmp(what, "set") == 0 ? secret_set(state, argv[first + 1])
 					: secret_remove(state, argv[first + 1]);
+}
+
+/* ---- audit ---- */
+
+#define AUDIT_LIMIT_MAX 100000
+
+static const struct option audit_options[] = {{"json", no_argument, NULL, 'j'},
+					      {"since", required_argument, NULL, 's'},
+					      {"limit", required_argument, NULL, 'n'},
+					      {NULL, 0, NULL, 0}};
+
+struct audit_args {
+	bool json;
+	const char *since, *limit;
+};
+
+static bool audit_option(int opt, void *data)
+{
+	struct audit_args *a = data;
+
+	switch (opt) {
+	case 'j': a->json = true; return true;
+	case 's': a->since = optarg; return true;
+	case 'n': a->limit = optarg; return true;
+	}
+	return false;
+}
+
+/* Prints s with control characters as '?': an entry never drives the terminal. */
+static void print_plain(const char *s)
+{
+	for (; *s != '\0'; s++)
+		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+}
+
+/* An entry's detail, the members after the fixed ones, as KEY=VALUE words. */
+static void print_detail(json_t *e)
+{
+	static const char *const fixed[] = {"time", "actor", "via", "address", "action"};
+	const char *key;
+	json_t *v;
+	bool first = true;
+
+	json_object_foreach(e, key, v)
+	{
+		char *dump = NULL;
+		bool skip = false;
+		for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+			skip |= strcmp(key, fixed[i]) == 0;
+		if (skip)
+			continue;
+		printf("%s", first ? "" : " ");
+		print_plain(key);
+		putchar('=');
+		if (json_is_string(v))
+			print_plain(json_string_value(v));
+		else if ((dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY)) != NULL)
+			print_plain(dump);
+		free(dump);
+		first = false;
+	}
+}
+
+static void audit_table(const struct cli *cli, const json_t *entries)
+{
+	static const char *const columns[] = {"time", "actor", "via", "address", "action"};
+	static const int widths[] = {20, 16, 4, 15, 14};
+
+	printf("%s%-20s %-16s %-4s %-15s %-14s %s%s\n", paint(cli->color_out, BOLD), "TIME",
+	       "ACTOR", "VIA", "ADDRESS", "ACTION", "WHAT", paint(cli->color_out, RESET));
+	/* Oldest first, as a log reads. */
+	for (size_t i = json_array_size(entries); i-- > 0;) {
+		json_t *e = json_array_get(entries, i);
+		for (size_t c = 0; c < sizeof(columns) / sizeof(columns[0]); c++) {
+			const char *v = json_string_value(json_object_get(e, columns[c])) ?: "-";
+			print_plain(v);
+			printf("%*s", widths[c] - (int)strlen(v) > 0 ? widths[c] - (int)strlen(v) + 1 : 1,
+			       "");
+		}
+		print_detail(e);
+		putchar('\n');
+	}
+}
+
+static int cmd_audit(struct cli *cli, int argc, char **argv)
+{
+	const struct command *cmd = command_find("audit");
+	struct audit_args args = {0};
+	char state[PATH_MAX], *end = NULL;
+	int first = parse_options(cmd, argc, argv, audit_option, &args);
+	long limit = 1000;
+	time_t since = 0;
+	json_t *log = NULL, *damaged, *entries, *v;
+	size_t i;
+	int r;
+
+	if (first < 0)
+		return EXIT_USAGE;
+	if (argc - first != 0)
+		return usage_error(cmd, "takes no arguments, only options");
+	if (args.limit != NULL && ((limit = strtol(args.limit, &end, 10)) < 1 ||
+				   limit > AUDIT_LIMIT_MAX || *end != '\0' || end == args.limit))
+		return usage_error(cmd, "--limit takes a number of entries from 1 to 100000");
+	if (args.since != NULL && audit_parse_time(args.since, time(NULL), &since) < 0)
+		return usage_error(cmd, "--since takes a UTC time (2026-12-01 or "
+					"2026-12-01T08:30[:00][Z]) or an age (90s, 30m, 12h, 7d)");
+	if (state_dir_resolve(cli->state, state, sizeof(state)) < 0) {
+		fprintf(stderr, "hnsp-installer audit: cannot use the state directory %s\n", state);
+		return EXIT_USAGE;
+	}
+	if ((r = audit_read(state, since, (size_t)limit, &log)) < 0) {
+		fprintf(stderr, "hnsp-installer audit: cannot read %s/audit.jsonl: %s\n", state,
+			r == HNSP_ERR_IO ? strerror(errno) : hnsp_strerror(r));
+		return EXIT_FAILED;
+	}
+	damaged = json_object_get(log, "damaged");
+	entries = json_object_get(log, "entries");
+	for (i = json_array_size(damaged); i-- > 0;)
+		fprintf(stderr, "%s/audit.jsonl:%lld: warning: a damaged line, not an entry; skipped\n",
+			state, (long long)json_integer_value(json_array_get(damaged, i)));
+	if (json_is_true(json_object_get(log, "partial")) && json_array_size(entries) < (size_t)limit)
+		fprintf(stderr, "hnsp-installer audit: only the last %u MiB of %s/audit.jsonl were "
+				"read; older entries are not shown\n", AUDIT_READ_MAX >> 20, state);
+	r = EXIT_OK;
+	if (args.json) {
+		for (i = json_array_size(entries); i-- > 0;) {
+			v = json_array_get(entries, i);
+			if (json_dumpf(v, stdout, JSON_COMPACT) < 0 || putchar('\n') == EOF)
+				r = EXIT_FAILED;
+		}
+	} else {
+		audit_table(cli, entries);
+	}
+	json_decref(log);
+	return r;
 }
 
 /* ---- web ---- */
@@ -2122,7 +2307,7 @@ static const struct command commands[] = {
 	 "A project kept in the state directory (STATE/projects/) names a key as\n"
 	 "'ssh.key_file: NAME'; no key is ever shown or served back.\n",
 	 key_options, "n:", cmd_key},
-	{"apply", "PROJECT [--yes] [--json] [--resume|--from PHASE|--only PHASE] [--runner R]",
+	{"apply", "PROJECT [--yes] [--json] [--resume|--from PHASE|--only PHASE] [--runner R] [--via V]",
 	 "install the project: run the plan's phases with live progress",
 	 "Shows the plan and asks to go on (unless --yes), then runs each phase's playbook\n"
 	 "with ansible-playbook, showing phase k of N, a bar of tasks done, the current\n"
@@ -2141,7 +2326,10 @@ static const struct command commands[] = {
 	 "  --ask-become-pass  ask for the sudo password (given to Ansible through a private FIFO)\n"
 	 "  --runner remote:HOST  run ansible-playbook on HOST (a host of the project that\n"
 	 "                     has Ansible): playbooks, inventory and key are pushed there,\n"
-	 "                     events stream back; this machine needs no Ansible\n",
+	 "                     events stream back; this machine needs no Ansible\n"
+	 "  --via cli|tui      the front-end to name in the audit log and the run's\n"
+	 "                     started_by (the TUI passes tui); the user is always the\n"
+	 "                     one running this command\n",
 	 apply_options, "", cmd_apply},
 	{"verify", "PROJECT [--json] [--fault-test [--stop-with CMD --start-with CMD]]",
 	 "prove that the installed platform works",
@@ -2166,7 +2354,8 @@ static const struct command commands[] = {
 	 "  --ask-pass      ask for the SSH password at the terminal\n",
 	 verify_options, "", cmd_verify},
 	{"runs", "list | show ID | log ID [--follow] [--json]", "read the run journal",
-	 "list      every run, newest first: id, state, phases done, start, duration\n"
+	 "list      every run, newest first: id, state, phases done, start, duration,\n"
+	 "          who started it\n"
 	 "show ID   a run's phases, their results, and what failed\n"
 	 "log ID    a run's events as progress lines (--json: as recorded);\n"
 	 "          --follow waits for new events until the run ends\n",
@@ -2220,6 +2409,18 @@ static const struct command commands[] = {
 	 "$HNSP_SECRETS_KEY, by default STATE.key beside the state directory, made (0600)\n"
 	 "by the first set.  A key file others can read is refused.\n",
 	 secret_options, "", cmd_secret},
+	{"audit", "[--json] [--since TIME] [--limit N]", "show who did what: the audit log",
+	 "Prints STATE/audit.jsonl, oldest first: every web login (good or not, with the\n"
+	 "client's address) and logout, user and secret changes, project changes with a\n"
+	 "diff summary, and runs started, resumed and stopped, with who did it and how\n"
+	 "(web, cli, tui).  A damaged line is reported with its number and skipped.\n"
+	 "Only the last 16 MiB of the file are read.\n"
+	 "\n"
+	 "  --json        print the entries as they are recorded, one JSON object a line\n"
+	 "  --since TIME  only entries from TIME on: a UTC time (2026-12-01,\n"
+	 "                2026-12-01T08:30:00Z) or an age (90s, 30m, 12h, 7d)\n"
+	 "  --limit N     the newest N entries at most (default 1000, at most 100000)\n",
+	 audit_options, "", cmd_audit},
 };
 
 static const struct command *command_find(const char *name)

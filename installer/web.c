@@ -338,6 +338,22 @@ static void client_address(struct MHD_Connection *conn, char *buf, size_t size)
 			    buf, (socklen_t)size, NULL, 0, NI_NUMERICHOST);
 }
 
+/* Records action in the audit log as user (NULL: c's) from the client's
+ * address; detail is stolen.  A log that cannot be written is said on the
+ * server's standard error: the action itself is done. */
+static void audit(struct call *c, const char *user, const char *action, json_t *detail)
+{
+	char addr[INET6_ADDRSTRLEN];
+	struct audit_actor who = {.user = user ? user : c->user, .via = "web", .address = addr};
+	int r;
+
+	client_address(c->conn, addr, sizeof(addr));
+	if ((r = audit_record(c->w->cfg.state_dir, &who, action, detail)) < 0)
+		fprintf(stderr, "hnsp-installer web: cannot record '%s' in %s/audit.jsonl: %s\n",
+			action, c->w->cfg.state_dir,
+			r == HNSP_ERR_IO ? strerror(errno) : hnsp_strerror(r));
+}
+
 /* The address's entry, made when missing (the oldest is reused); w->lock held. */
 static struct login_source *login_source(struct web *w, const char *addr, time_t now)
 {
@@ -363,8 +379,9 @@ static struct login_source *login_source(struct web *w, const char *addr, time_t
 
 /* Counts an attempt at a password from addr before the slow check, so that
  * parallel guesses count too.  Returns 0, or the seconds addr must wait
- * when it has failed too often (nothing is counted then). */
-static long attempt_start(struct web *w, const char *addr)
+ * when it has failed too often; *first_refusal tells the first such answer
+ * of the window. */
+static long attempt_start(struct web *w, const char *addr, bool *first_refusal)
 {
 	time_t now = time(NULL);
 	struct login_source *src;
@@ -372,9 +389,12 @@ static long attempt_start(struct web *w, const char *addr)
 
 	pthread_mutex_lock(&w->lock);
 	src = login_source(w, addr, now);
+	/* Past the cap, one more count marks the window's first refusal, so a
+	 * flood is recorded once a window. */
+	*first_refusal = src->fails == LOGIN_FAILS_MAX;
 	if (src->fails >= LOGIN_FAILS_MAX)
 		wait = LOGIN_WINDOW - (now - src->window_start);
-	else
+	if (src->fails <= LOGIN_FAILS_MAX)
 		src->fails++;
 	pthread_mutex_unlock(&w->lock);
 	return wait;
@@ -519,39 +539,49 @@ static enum MHD_Result api_login(struct call *c)
 	const char *password = json_string_value(json_object_get(c->body, "password"));
 	char addr[INET6_ADDRSTRLEN], cookie[256], hash[USER_HASH_MAX] = "";
 	struct session *slot = NULL;
-	struct user_info who;
+	struct user_info info;
 	time_t now = time(NULL);
 	long wait;
 	json_t *answer = NULL;
-	bool known, ok;
+	bool known, ok, first;
+	const char *who;
 
 	if (name == NULL || password == NULL)
 		return fail(c->conn, 400, "give \"name\" and \"password\"");
+	/* A password typed into the name field is not written down. */
+	who = user_name_valid(name) ? name : "(not a user name)";
 	client_address(c->conn, addr, sizeof(addr));
-	if ((wait = attempt_start(c->w, addr)) > 0)
+	if ((wait = attempt_start(c->w, addr, &first)) > 0) {
+		if (first)
+			audit(c, who, "login.fail", json_pack("{s:s}", "reason", "rate limited"));
 		return too_many_attempts(c, wait);
-	known = users_lookup(c->w->cfg.users, name, hash, sizeof(hash), &who);
+	}
+	known = users_lookup(c->w->cfg.users, name, hash, sizeof(hash), &info);
 	ok = users_verify_password(hash, password) && known; /* slow: nothing is locked */
 	sodium_memzero(hash, sizeof(hash));
-	if (!ok)
+	if (!ok) {
+		audit(c, who, "login.fail",
+		      json_pack("{s:s}", "reason", known ? "wrong password" : "unknown user"));
 		return fail(c->conn, 401, "wrong user name or password");
+	}
 	attempt_ok(c->w, addr);
 	pthread_mutex_lock(&c->w->lock);
-	if ((slot = session_slot(c->w, who.id, now)) != NULL) {
+	if ((slot = session_slot(c->w, info.id, now)) != NULL) {
 		random_hex(slot->id);
 		random_hex(slot->csrf);
-		memcpy(slot->uid, who.id, sizeof(slot->uid));
-		memcpy(slot->pw_tag, who.pw_tag, sizeof(slot->pw_tag));
+		memcpy(slot->uid, info.id, sizeof(slot->uid));
+		memcpy(slot->pw_tag, info.pw_tag, sizeof(slot->pw_tag));
 		slot->expires = now + SESSION_TTL;
 		snprintf(cookie, sizeof(cookie),
 			 "hnsp_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
 			 slot->id, SESSION_TTL, c->w->tls ? "; Secure" : "");
-		answer = json_pack("{s:s, s:s, s:s}", "user", who.name, "role",
-				   user_role_name(who.role), "csrf", slot->csrf);
+		answer = json_pack("{s:s, s:s, s:s}", "user", info.name, "role",
+				   user_role_name(info.role), "csrf", slot->csrf);
 	}
 	pthread_mutex_unlock(&c->w->lock);
 	if (slot == NULL)
 		return fail(c->conn, 503, "too many sessions are open; try again later");
+	audit(c, info.name, "login.ok", NULL);
 	return reply_with(c->conn, 200, answer, "Set-Cookie", cookie);
 }
 
@@ -562,6 +592,7 @@ static enum MHD_Result api_logout(struct call *c)
 		if (strcmp(c->w->sessions[i].id, c->session) == 0)
 			memset(&c->w->sessions[i], 0, sizeof(c->w->sessions[i]));
 	pthread_mutex_unlock(&c->w->lock);
+	audit(c, NULL, "logout", NULL);
 	return reply(c->conn, 200, json_object());
 }
 
@@ -606,6 +637,8 @@ static enum MHD_Result api_user_add(struct call *c)
 		return fail(c->conn, 409, "user '%s' exists already", name);
 	if (r < 0)
 		return fail(c->conn, 500, "cannot add user '%s': %s", name, hnsp_strerror(r));
+	audit(c, NULL, "user.add",
+	      json_pack("{s:s, s:s}", "user", name, "role", user_role_name(role)));
 	return reply(c->conn, 201,
 		     json_pack("{s:s, s:s}", "name", name, "role", user_role_name(role)));
 }
@@ -624,17 +657,11 @@ static enum MHD_Result api_user_remove(struct call *c)
 		return fail(c->conn, 500, "cannot remove user '%s': %s", c->arg[0],
 			    hnsp_strerror(r));
 	sessions_prune(c->w); /* its sessions end with it */
+	audit(c, NULL, "user.remove", json_pack("{s:s}", "user", c->arg[0]));
 	return reply(c->conn, 200, json_object());
 }
 
 /* ---- handlers: secrets ---- */
-
-/* Who acts, for the audit log: the caller and its address (in buf). */
-static struct audit_actor web_actor(struct call *c, char *buf, size_t size)
-{
-	client_address(c->conn, buf, size);
-	return (struct audit_actor){.user = c->user, .via = "web", .address = buf};
-}
 
 static enum MHD_Result api_secrets(struct call *c)
 {
@@ -651,8 +678,7 @@ static enum MHD_Result api_secret_put(struct call *c)
 {
 	const json_t *v = json_object_get(c->body, "value");
 	const char *value = json_string_value(v);
-	char key[PATH_MAX], err[1024], addr[64];
-	struct audit_actor who;
+	char key[PATH_MAX], err[1024];
 	int r;
 
 	if (!secret_name_valid(c->arg[0]))
@@ -665,24 +691,20 @@ static enum MHD_Result api_secret_put(struct call *c)
 	if (r < 0)
 		return fail(c->conn, r == HNSP_ERR_INVALID ? 400 : 500, "%s",
 			    err[0] ? err : hnsp_strerror(r));
-	who = web_actor(c, addr, sizeof(addr));
-	audit_record(c->w->cfg.state_dir, &who, "secret.set", json_pack("{s:s}", "name", c->arg[0]));
+	audit(c, NULL, "secret.set", json_pack("{s:s}", "name", c->arg[0]));
 	return reply(c->conn, 200, json_pack("{s:s}", "name", c->arg[0]));
 }
 
 static enum MHD_Result api_secret_remove(struct call *c)
 {
-	char err[1024], addr[64];
-	struct audit_actor who;
+	char err[1024];
 	int r = secrets_remove(c->w->cfg.state_dir, c->arg[0], err, sizeof(err));
 
 	if (r == HNSP_ERR_NOTFOUND)
 		return fail(c->conn, 404, "no secret '%.64s'", c->arg[0]);
 	if (r < 0)
 		return fail(c->conn, 500, "%s", err[0] ? err : hnsp_strerror(r));
-	who = web_actor(c, addr, sizeof(addr));
-	audit_record(c->w->cfg.state_dir, &who, "secret.remove",
-		     json_pack("{s:s}", "name", c->arg[0]));
+	audit(c, NULL, "secret.remove", json_pack("{s:s}", "name", c->arg[0]));
 	return reply(c->conn, 200, json_object());
 }
 
@@ -692,8 +714,6 @@ static enum MHD_Result api_secret_remove(struct call *c)
 static enum MHD_Result set_password(struct call *c, const char *name, const char *id,
 				    const char *password)
 {
-	char addr[INET6_ADDRSTRLEN];
-	struct audit_actor actor;
 	struct user_info who;
 	int r = users_set_password(c->w->cfg.users, name, id, password, &who);
 
@@ -712,8 +732,7 @@ static enum MHD_Result set_password(struct call *c, const char *name, const char
 			memcpy(c->w->sessions[i].pw_tag, who.pw_tag, sizeof(who.pw_tag));
 	pthread_mutex_unlock(&c->w->lock);
 	sessions_prune(c->w);
-	actor = web_actor(c, addr, sizeof(addr));
-	audit_record(c->w->cfg.state_dir, &actor, "user.passwd", json_pack("{s:s}", "user", who.name));
+	audit(c, NULL, "user.passwd", json_pack("{s:s}", "user", who.name));
 	return reply(c->conn, 200, json_object());
 }
 
@@ -726,12 +745,12 @@ static enum MHD_Result api_session_password(struct call *c)
 	char addr[INET6_ADDRSTRLEN], hash[USER_HASH_MAX] = "";
 	struct user_info who;
 	long wait;
-	bool ok;
+	bool ok, first;
 
 	if (current == NULL || password == NULL)
 		return fail(c->conn, 400, "give \"current\" and \"new\"");
 	client_address(c->conn, addr, sizeof(addr));
-	if ((wait = attempt_start(c->w, addr)) > 0)
+	if ((wait = attempt_start(c->w, addr, &first)) > 0)
 		return too_many_attempts(c, wait);
 	ok = users_lookup(c->w->cfg.users, c->user, hash, sizeof(hash), &who) &&
 	     strcmp(who.id, c->uid) == 0;
@@ -750,6 +769,32 @@ static enum MHD_Result api_user_password(struct call *c)
 	if (password == NULL)
 		return fail(c->conn, 400, "give \"password\"");
 	return set_password(c, c->arg[0], NULL, password);
+}
+
+#define AUDIT_PAGE 200       /* entries GET /api/audit answers by default */
+#define AUDIT_PAGE_MAX 1000  /* and at most */
+
+static enum MHD_Result api_audit(struct call *c)
+{
+	const char *limit = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND, "limit");
+	const char *since = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND, "since");
+	long n = AUDIT_PAGE;
+	time_t from = 0;
+	char *end = NULL;
+	json_t *log = NULL;
+	int r;
+
+	if (limit != NULL &&
+	    ((n = strtol(limit, &end, 10)) < 1 || n > AUDIT_PAGE_MAX || *end != '\0' || end == limit))
+		return fail(c->conn, 400, "\"limit\" is a number of entries from 1 to %d",
+			    AUDIT_PAGE_MAX);
+	if (since != NULL && audit_parse_time(since, time(NULL), &from) < 0)
+		return fail(c->conn, 400, "\"since\" is a UTC time (2026-12-01T08:30:00Z) or an age "
+					  "(30m, 12h, 7d)");
+	if ((r = audit_read(c->w->cfg.state_dir, from, (size_t)n, &log)) < 0)
+		return fail(c->conn, 500, "cannot read the audit log: %s",
+			    r == HNSP_ERR_IO ? strerror(errno) : hnsp_strerror(r));
+	return reply(c->conn, 200, log);
 }
 
 /* ---- handlers: catalog and projects ---- */
@@ -822,7 +867,8 @@ static enum MHD_Result api_project_get(struct call *c)
 static enum MHD_Result api_project_put(struct call *c)
 {
 	const char *text = json_string_value(json_object_get(c->body, "yaml"));
-	char path[PATH_MAX];
+	char path[PATH_MAX], *old = NULL;
+	size_t old_len = 0;
 	json_t *result = NULL;
 	bool existed;
 	int r;
@@ -834,17 +880,25 @@ static enum MHD_Result api_project_put(struct call *c)
 		return fail(c->conn, 400, "give the project file as \"yaml\"");
 	projects_path(c->w->cfg.state_dir, c->arg[0], path, sizeof(path));
 	existed = access(path, F_OK) == 0;
+	/* What it was, for the audit log's diff summary. */
+	old = existed ? read_text(path, YDOC_MAX_BYTES, &old_len) : NULL;
 	r = check_text(c->w, c->arg[0], text, true, &result);
 	if (r == HNSP_ERR_IO) {
+		free(old);
 		json_decref(result);
 		return fail(c->conn, 500, "cannot write the project file: %s", strerror(errno));
 	}
 	json_object_set_new(result, "name", json_string(c->arg[0]));
 	if (r < 0) {
+		free(old);
 		json_object_set_new(result, "error",
 				    json_string("the project file has errors; nothing was saved"));
 		return reply(c->conn, 400, result);
 	}
+	audit(c, NULL, "project.put",
+	      json_pack("{s:s, s:b, s:o*}", "project", c->arg[0], "created", !existed, "diff",
+			audit_diff(old, text)));
+	free(old);
 	return reply(c->conn, existed ? 200 : 201, result);
 }
 
@@ -872,6 +926,7 @@ static enum MHD_Result api_project_delete(struct call *c)
 	if (unlink(path) < 0)
 		return fail(c->conn, errno == ENOENT ? 404 : 500, "cannot delete project '%s': %s",
 			    c->arg[0], strerror(errno));
+	audit(c, NULL, "project.delete", json_pack("{s:s}", "project", c->arg[0]));
 	return reply(c->conn, 200, json_object());
 }
 
@@ -943,6 +998,7 @@ static enum MHD_Result api_bundle(struct call *c)
 	struct project *p = open_project(c, &answered);
 	char err[1024] = "", *dir;
 	json_t *result = NULL;
+	int built;
 
 	if (p == NULL)
 		return answered;
@@ -953,8 +1009,10 @@ static enum MHD_Result api_bundle(struct call *c)
 			    "artefacts.bundle: DIR",
 			    c->arg[0]);
 	}
-	switch (bundle_build(p, c->w->cfg.catalog, c->w->cfg.datadir, dir, &result, err,
-			     sizeof(err))) {
+	built = bundle_build(p, c->w->cfg.catalog, c->w->cfg.datadir, dir, &result, err,
+			     sizeof(err));
+	audit(c, NULL, "bundle.build", json_pack("{s:s, s:b}", "project", c->arg[0], "ok", built == 0));
+	switch (built) {
 	case 0:
 		r = reply(c->conn, 200, result);
 		break;
@@ -1036,6 +1094,9 @@ static enum MHD_Result api_verify_run(struct call *c)
 	}
 	if (verify_run(p, c->w->cfg.catalog, &acc, &rep) == 0)
 		j = verify_report_to_json(&rep);
+	audit(c, NULL, "verify.run",
+	      json_pack("{s:s, s:b}", "project", c->arg[0],
+			"ok", json_is_true(json_object_get(j, "ok"))));
 	verify_report_release(&rep);
 	access_release(&acc);
 	project_free(p);
@@ -1145,13 +1206,14 @@ static enum MHD_Result api_run_start(struct call *c)
 		return answered;
 	}
 	{
+		struct audit_actor who = {.user = c->user, .via = "web"};
 		struct engine_config cfg = {
 			.project = run->p, .catalog = c->w->cfg.catalog, .plan = run->plan,
 			.access = &run->acc, .state_dir = c->w->cfg.state_dir,
 			.datadir = c->w->cfg.datadir,
 			.resume = mode != NULL && strcmp(mode, "resume") == 0,
 			.from = run->from, .only = run->only,
-			.become_password = run->become, .runner_host = -1};
+			.become_password = run->become, .started_by = &who, .runner_host = -1};
 		r = engine_new(&cfg, &run->e, err, sizeof(err));
 	}
 	if (r < 0) {
@@ -1178,6 +1240,9 @@ static enum MHD_Result api_run_start(struct call *c)
 	run->next = c->w->runs;
 	c->w->runs = run;
 	pthread_mutex_unlock(&c->w->lock);
+	audit(c, NULL, mode != NULL && strcmp(mode, "resume") == 0 ? "run.resume" : "run.start",
+	      json_pack("{s:s, s:s, s:s*, s:s*}", "run", id, "project", c->arg[0], "from", from,
+			"only", only));
 	return reply(c->conn, 202, json_pack("{s:s}", "id", id));
 nomem:
 	web_run_free(run);
@@ -1297,6 +1362,7 @@ static enum MHD_Result api_run_stop(struct call *c)
 			    "run '%.100s' is not running in this server; a run started with the "
 			    "CLI stops with Ctrl-C where it runs",
 			    c->arg[0]);
+	audit(c, NULL, "run.stop", json_pack("{s:s}", "run", c->arg[0]));
 	return reply(c->conn, 202, json_object());
 }
 
@@ -1494,6 +1560,7 @@ static const struct route {
 	{"PUT", "/api/secrets/*", ROLE_OPERATOR, api_secret_put},
 	{"DELETE", "/api/secrets/*", ROLE_OPERATOR, api_secret_remove},
 	{"PUT", "/api/users/*/password", ROLE_ADMIN, api_user_password},
+	{"GET", "/api/audit", ROLE_ADMIN, api_audit},
 };
 
 /* Matches path against pattern, keeping the "*" segments (pointers into

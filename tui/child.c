@@ -27,8 +27,9 @@ bool child_alive(const struct child *c)
 int child_start(struct child *c, const char *state, const char *project, bool resume)
 {
 	char tmp[] = "/tmp/hnsp-tui-apply-XXXXXX";
-	const char *argv[] = {"hnsp-installer", "--state", state,    "apply", project,
-			      "--yes",          "--json",  resume ? "--resume" : NULL, NULL};
+	/* --via tui: the run is recorded as this user's, from the TUI. */
+	const char *argv[] = {"hnsp-installer", "--state", state,    "apply", project, "--yes",
+			      "--json", "--via", "tui", resume ? "--resume" : NULL, NULL};
 	sigset_t none;
 	pid_t pid;
 	int fd;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "error.h"
 #include "projects.h"
 #include "ydoc.h"
@@ -104,6 +105,7 @@ json_t *edit_copy(const struct edit *e)
 
 int edit_save(struct edit *e, json_t *doc, const struct catalog *cat)
 {
+	json_t *old;
 	int r;
 
 	diag_list_release(&e->refused);
@@ -114,7 +116,30 @@ int edit_save(struct edit *e, json_t *doc, const struct catalog *cat)
 	json_decref(doc);
 	if (r < 0)
 		return r;
-	return edit_reload(e, cat);
+	old = json_incref(e->doc);
+	r = edit_reload(e, cat);
+	edit_record(e, old); /* the save is done: a log that cannot be written stops nothing */
+	json_decref(old);
+	return r;
+}
+
+int edit_record(const struct edit *e, const json_t *old)
+{
+	char user[256], *before = NULL, *after = NULL;
+	size_t len;
+	struct audit_actor who = audit_local_actor("tui", user, sizeof(user));
+	const char *name = e->name ? e->name : json_string_value(json_object_get(e->doc, "name"));
+	json_t *diff = NULL;
+
+	/* Both as the TUI writes them: the line counts compare like with like. */
+	if ((old == NULL || ydoc_emit_json(old, &before, &len) == 0) &&
+	    ydoc_emit_json(e->doc, &after, &len) == 0)
+		diff = audit_diff(before, after);
+	free(before);
+	free(after);
+	return audit_record(e->state, &who, "project.put",
+			    json_pack("{s:s?, s:s*, s:b, s:o*}", "project", name, "file",
+				      e->name ? NULL : e->path, "created", old == NULL, "diff", diff));
 }
 
 /* The paths of a project file that are relative to its directory. */

@@ -40,6 +40,10 @@ json_t *edit_copy(const struct edit *e);
  * reads it again.  Returns 0, HNSP_ERR_INVALID (e->refused says why; the file
  * is unchanged), HNSP_ERR_IO (errno set) or HNSP_ERR_NOMEM. */
 int edit_save(struct edit *e, json_t *doc, const struct catalog *cat);
+/* Records in the audit log, as the TUI's user, that the project was saved:
+ * its change from old (borrowed: the JSON before; NULL when it was just
+ * made) to e->doc.  edit_save does it.  Returns what audit_record returns. */
+int edit_record(const struct edit *e, const json_t *old);
 
 /* Makes the project file path (which must not exist) from the example file,
  * renamed name, when the result is valid; problems go to diags.  Its

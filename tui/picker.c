@@ -281,7 +281,10 @@ static void example_create(struct app *app, void *s)
 		return;
 	}
 	app_pop(app);
-	if (app_open_project(app, path) == 0 && app_push(app, &overview_screen, NULL) == 0)
+	if (app_open_project(app, path) < 0)
+		return;
+	edit_record(&app->edit, NULL);
+	if (app_push(app, &overview_screen, NULL) == 0)
 		app_message(app, ST_OK, "made project %s from %s", name, example);
 }
 

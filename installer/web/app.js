@@ -259,6 +259,7 @@ const ROUTES = [
 	{ path: /^\/users$/, view: viewUsers, role: 'admin' },
 	{ path: /^\/secrets$/, view: viewSecrets },
 	{ path: /^\/account$/, view: viewAccount },
+	{ path: /^\/audit$/, view: viewAudit, role: 'admin' },
 ];
 
 const NAV = [
@@ -266,6 +267,7 @@ const NAV = [
 	{ href: '#/runs', label: 'Runs', role: 'viewer' },
 	{ href: '#/users', label: 'Users', role: 'admin' },
 	{ href: '#/secrets', label: 'Secrets', role: 'viewer' },
+	{ href: '#/audit', label: 'Audit', role: 'admin' },
 ];
 
 const main = document.getElementById('main');
@@ -1117,10 +1119,10 @@ async function viewRuns(page) {
 	const runs = await api('GET', `/api/runs${project ? `?project=${encodeURIComponent(project)}` : ''}`);
 	mount(page, h('h1', {}, project ? `Runs of ${project}` : 'Runs'),
 		project ? h('p', { class: 'crumbs' }, h('a', { href: `#/projects/${project}` }, `Project ${project}`), ' / ', h('a', { href: '#/runs' }, 'all runs')) : null,
-		runs.length ? table(['Run', 'Project', 'State', 'Started', 'Duration'], runs.map(r => [
+		runs.length ? table(['Run', 'Project', 'State', 'Started', 'Duration', 'Started by'], runs.map(r => [
 			h('a', { href: `#/runs/${encodeURIComponent(r.id)}` }, r.id),
 			h('a', { href: `#/projects/${r.project}` }, r.project),
-			statusCell(r.state), fmtDate(r.started), runDuration(r),
+			statusCell(r.state), fmtDate(r.started), runDuration(r), startedBy(r),
 		]), 'Runs') : h('p', {}, 'No runs yet.'));
 }
 
@@ -1222,6 +1224,32 @@ async function viewAccount(page) {
 	labelled('account-again', 'The new password again', h('input', { type: 'password', name: 'again', autocomplete: 'new-password', required: true, minlength: 8 })),
 	h('button', { type: 'submit', class: 'primary' }, 'Change password'));
 	mount(page, form);
+}
+
+/* ---- the audit log (admin): who did what, newest first ---- */
+
+const AUDIT_FIXED = new Set(['time', 'actor', 'via', 'address', 'action']);
+const AUDIT_LIMITS = [100, 200, 500, 1000];
+const startedBy = r => (r.started_by && r.started_by.user ? `${r.started_by.user} (${r.started_by.via || '?'})` : '');
+
+/* An entry's detail as "key=value" words, values as text. */
+const auditWhat = e => Object.entries(e).filter(([k]) => !AUDIT_FIXED.has(k))
+	.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+
+async function viewAudit(page) {
+	const limit = AUDIT_LIMITS.includes(Number(page.query.get('limit'))) ? Number(page.query.get('limit')) : 200;
+	const log = await api('GET', `/api/audit?limit=${limit}`);
+	const pick = h('select', {
+		name: 'limit', onchange: ev => { location.hash = `#/audit?limit=${ev.target.value}`; },
+	}, AUDIT_LIMITS.map(n => h('option', { value: n, selected: n === limit ? 'selected' : null }, `the newest ${n}`)));
+	mount(page, h('h1', {}, 'Audit log'),
+		h('p', {}, 'Logins, user, secret and project changes, and runs started or stopped, from the web GUI, the command line and the TUI (STATE/audit.jsonl).'),
+		h('form', { class: 'inline', onsubmit: ev => ev.preventDefault() }, labelled('audit-limit', 'Show', pick)),
+		log.damaged.length ? h('p', {}, status('warn', 'damaged'), ` ${plural(log.damaged.length, 'line')} of the log skipped: line ${log.damaged.slice().reverse().join(', ')}.`) : null,
+		log.partial ? h('p', { class: 'muted' }, 'Only the end of a very large log was read.') : null,
+		log.entries.length ? table(['Time', 'Actor', 'Via', 'Address', 'Action', 'What'], log.entries.map(e => [
+			fmtDate(e.time), e.actor, e.via, e.address || '', e.action, auditWhat(e),
+		]), 'Audit log') : h('p', {}, 'Nothing recorded yet.'));
 }
 
 /* ---- the run page: a model fed by the summary and then by the event stream ---- */
@@ -1430,7 +1458,8 @@ async function viewRun(page, id) {
 		}),
 	}, 'Stop');
 	els.banner = h('div', { class: 'banner', role: 'status' }, 'Run state: ', els.state, ' · project ',
-		h('a', { href: `#/projects/${s.project}` }, s.project), s.started ? ` · started ${fmtDate(s.started)}` : '');
+		h('a', { href: `#/projects/${s.project}` }, s.project), s.started ? ` · started ${fmtDate(s.started)}` : '',
+		startedBy(s) ? ` by ${startedBy(s)}` : '');
 	mount(page, h('p', { class: 'crumbs' }, h('a', { href: '#/runs' }, 'All runs')), h('h1', {}, `Run ${id}`), els.banner,
 		h('div', { class: 'actions' }, els.stop), els.failures, els.current,
 		h('h2', {}, 'Phases'), els.phases, els.matrix, h('h2', {}, 'Log'), els.log);

@@ -194,6 +194,10 @@ wait_for "· tuilab · succeeded ·" 420 && shows "artefacts +█+ [0-9]+/[0-9]+
 seen "the run's progress reaches success: both phases' bars full and succeeded"
 [ "$(python3 -c "import json; print(json.load(open('$state/runs/$run/summary.json'))['state'])" 2>/dev/null)" = succeeded ]
 verdict "the journal has the run as succeeded"
+me=$(id -un)
+[ "$(python3 -c "import json; print(json.load(open('$state/runs/$run/summary.json'))['started_by'])" 2>/dev/null)" = "{'user': '$me', 'via': 'tui'}" ] &&
+	"$bin" --state "$state" audit --json | grep -q "\"actor\":\"$me\",\"via\":\"tui\",\"action\":\"run.start\",\"run\":\"$run\""
+verdict "the run is the TUI user's ($me): started_by and the audit log's run.start say via tui"
 
 keys v
 wait_for "verified: [0-9]+ checks, 0 failed" 300 && shows "base +time-skew +pass"

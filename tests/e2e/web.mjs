@@ -180,6 +180,14 @@ try {
 		await shot(page, 'runs');
 	});
 
+	await check('the audit page shows the failed and the good login and who started the run', async () => {
+		await page.goto(`${url}#/audit`);
+		await expectText(page.locator('table'), /run\.start[\s\S]*project=weblab[\s\S]*login\.ok[\s\S]*login\.fail[\s\S]*reason=wrong password/);
+		await page.goto(`${url}#/runs/${runId}`);
+		await expectText(page.locator('.banner'), new RegExp(`by ${env('E2E_USER')} \\(web\\)`));
+		await shot(page, 'audit');
+	});
+
 	await check('the verification report shows every check passed', async () => {
 		await page.goto(`${url}#/projects/weblab/verify`);
 		await page.getByRole('button', { name: 'Run verification' }).click();
