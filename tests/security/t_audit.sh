@@ -41,14 +41,14 @@ while True:
 mute=$!
 trap 'kill $mute 2>/dev/null; security_cleanup' EXIT
 for _ in $(seq 50); do [ -s "$tmp/mute.port" ] && break; sleep 0.1; done
-ssh-keygen -q -t ed25519 -N '' -f "$tmp/key"
+new_key "$state" key
 project_yaml() { # NAME PORT TIMEOUT
 	cat <<EOF
 name: $1
 ssh:
   user: root
   port: $2
-  key_file: $tmp/key
+  key_file: key
   host_key_policy: accept-new
   connect_timeout: $3
 hosts:
