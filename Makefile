@@ -97,14 +97,24 @@ $(BUILD)/tests/%: tests/unit/%.c $(ASAN_CORE)
 	$(Q)$(CC) $(ALL_CPPFLAGS) -O1 -g $(SANITIZE) $(WARNINGS) -MMD -MP -o $@ $< $(ASAN_CORE) \
 		$(PKG_LIBS) -lcmocka
 
-# libFuzzer harnesses, one per parser (clang only).
+# libFuzzer harnesses, one per parser (clang only).  The core is compiled
+# once for all of them, instrumented but without libFuzzer's main.
+FUZZ_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CORE := $(CORE_SRC:%.c=$(BUILD)/obj-fuzz/%.o)
+.SECONDARY: $(FUZZ_CORE)
+
 fuzz: $(FUZZ_BIN)
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
+$(BUILD)/obj-fuzz/%.o: %.c
+	@mkdir -p $(@D)
+	$(call say,CC,$< [fuzz])
+	$(Q)clang $(ALL_CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(WARNINGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_CORE)
 	@mkdir -p $(@D)
 	$(call say,FUZZ,$@)
-	$(Q)clang $(ALL_CPPFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(WARNINGS) \
-		-o $@ $< $(CORE_SRC) $(PKG_LIBS)
+	$(Q)clang $(ALL_CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer $(WARNINGS) -o $@ $< $(FUZZ_CORE) \
+		$(PKG_LIBS)
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -148,7 +158,7 @@ lab-up lab-down lab-status:
 	@tests/lab/lab.sh $(@:lab-%=%)
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/obj-asan $(BUILD)/tests $(BUILD)/fuzz \
+	rm -rf $(BUILD)/obj $(BUILD)/obj-asan $(BUILD)/obj-fuzz $(BUILD)/tests $(BUILD)/fuzz \
 		$(BUILD)/hnsp-installer $(BUILD)/hnsp-installer-asan
 
--include $(OBJ:.o=.d) $(ASAN_OBJ:.o=.d) $(UNIT_BIN:=.d)
+-include $(OBJ:.o=.d) $(ASAN_OBJ:.o=.d) $(FUZZ_CORE:.o=.d) $(UNIT_BIN:=.d)
