@@ -1,4 +1,4 @@
-/* test_edit.c: a project made from an example in the TUI, kept in the state directory with the example's key and hosts. */
+/* test_create.c: a project made from an example in the TUI, kept in the state directory with the example's key and hosts. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
