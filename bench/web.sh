@@ -38,6 +38,10 @@ state=$tmp/state
 echo 'bench-admin-pass' | "$bin" --state "$state" user add admin --role admin >/dev/null
 echo 'bench-operator-pass' | "$bin" --state "$state" user add op --role operator >/dev/null
 token=$("$bin" --state "$state" user token op)
+# A project kept in the state directory names only the state's places: the
+# lab key imported into STATE/keys/, the lab's host keys in STATE/known_hosts.
+"$bin" --state "$state" key import "$root/build/lab/id_ed25519" --name lab >/dev/null
+cp "$root/build/lab/known_hosts" "$state/known_hosts"
 HNSP_DATA_DIR=$data "$bin" --state "$state" web --listen 127.0.0.1:0 >"$tmp/web.out" 2>&1 &
 server=$!
 for _ in $(seq 50); do grep -q '^serving' "$tmp/web.out" && break; sleep 0.1; done
@@ -62,8 +66,7 @@ echo "| GET /api/catalog, idle | $(load api/catalog) |"
 cat >"$tmp/p.yaml" <<YAML
 name: bench
 ssh:
-  key_file: $root/build/lab/id_ed25519
-  known_hosts: $root/build/lab/known_hosts
+  key_file: lab
   host_key_policy: strict
 hosts:
   - {name: master1, address: 10.77.0.11, roles: [master, etcd]}

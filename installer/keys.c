@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <libssh/libssh.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,36 @@ out:
 	ssh_key_free(priv);
 	ssh_key_free(pub);
 	return r;
+}
+
+bool keys_find(const char *state, const char *text, size_t len, char *name, size_t size)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 300], kept[KEYS_MAX_BYTES + 1];
+	struct dirent **names = NULL;
+	bool found = false;
+	int n;
+
+	snprintf(dir, sizeof(dir), "%s/keys", state);
+	n = scandir(dir, &names, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		FILE *f = NULL;
+		size_t got = 0;
+		if (!found && keys_name_valid(names[i]->d_name)) {
+			snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+			if ((f = fopen(path, "re")) != NULL) {
+				got = fread(kept, 1, sizeof(kept), f);
+				fclose(f);
+			}
+			if (f != NULL && got == len && memcmp(kept, text, len) == 0) {
+				snprintf(name, size, "%s", names[i]->d_name);
+				found = true;
+			}
+		}
+		free(names[i]);
+	}
+	free(names);
+	sodium_memzero(kept, sizeof(kept));
+	return found;
 }
 
 json_t *keys_list(const char *state)

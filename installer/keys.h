@@ -28,6 +28,10 @@ bool keys_name_valid(const char *name);
 int keys_import(const char *state, const char *name, const char *text, size_t len,
 		const char *passphrase, char *fingerprint, size_t size);
 
+/* Whether a kept key's file holds exactly text (len bytes): its name into
+ * name (size bytes) when one does. */
+bool keys_find(const char *state, const char *text, size_t len, char *name, size_t size);
+
 /* The keys as [{"name", "type", "fingerprint"}] sorted by name: a new
  * reference, or NULL when memory runs out. */
 json_t *keys_list(const char *state);

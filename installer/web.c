@@ -1621,7 +1621,8 @@ static enum MHD_Result serve_static(struct web *w, struct MHD_Connection *conn, 
 /* Wipes the strings of a parsed body that may hold a secret, before it is freed. */
 static void wipe_secrets(json_t *body)
 {
-	static const char *const keys[] = {"password", "become_password", "value", "current", "new"};
+	static const char *const keys[] = {"password", "become_password", "value", "current",
+					    "new",      "key",             "passphrase"};
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		json_t *v = json_object_get(body, keys[i]);

@@ -45,10 +45,14 @@ int edit_save(struct edit *e, json_t *doc, const struct catalog *cat);
  * made) to e->doc.  edit_save does it.  Returns what audit_record returns. */
 int edit_record(const struct edit *e, const json_t *old);
 
-/* Makes the project file path (which must not exist) from the example file,
- * renamed name, when the result is valid; problems go to diags.  Its
- * relative paths (key, known_hosts, bundle) are made absolute so that they
- * name the files the example names.  Returns 0,
+/* Makes the project file path (which must not exist; a file kept in the
+ * state directory) from the example file, renamed name, when the result is
+ * valid; problems go to diags.  A kept project names only the state's places
+ * (confine.h), so once the result is known to be valid the example's key is
+ * imported into STATE/keys/ as name (or a kept key with the same bytes is
+ * named), the lines of its known_hosts that STATE/known_hosts lacks are
+ * appended to it (atomically), and the bundle becomes STATE/bundles/NAME.  A
+ * key that cannot be imported is left out, with a warning.  Returns 0,
  * HNSP_ERR_EXISTS, HNSP_ERR_INVALID, HNSP_ERR_IO or HNSP_ERR_NOMEM.  state is
  * the state directory, as project_load takes it. */
 int edit_create(const char *path, const char *state, const char *name, const char *example,

@@ -253,7 +253,7 @@ static bool example_key(struct app *app, void *s, int key)
 static void example_create(struct app *app, void *s)
 {
 	struct example *e = s;
-	char path[PATH_MAX], name[FORM_TEXT_MAX], example[PATH_MAX];
+	char path[PATH_MAX], name[FORM_TEXT_MAX], example[PATH_MAX], warning[512];
 	int r;
 
 	/* Copied: the screen and its state are gone once it closes below. */
@@ -280,12 +280,18 @@ static void example_create(struct app *app, void *s)
 		app_message(app, ST_FAIL, "nothing was written: %s", hnsp_strerror(r));
 		return;
 	}
+	/* A key that could not be imported is a warning: say it once made. */
+	snprintf(warning, sizeof(warning), "%s",
+		 e->diags.len > 0 && e->diags.items[0].severity == DIAG_WARNING
+			 ? e->diags.items[0].message
+			 : "");
 	app_pop(app);
 	if (app_open_project(app, path) < 0)
 		return;
 	edit_record(&app->edit, NULL);
 	if (app_push(app, &overview_screen, NULL) == 0)
-		app_message(app, ST_OK, "made project %s from %s", name, example);
+		app_message(app, warning[0] ? ST_WARN : ST_OK, "made project %s from %s%s%s", name,
+			    example, warning[0] ? "; " : "", warning);
 }
 
 static void example_draw(struct app *app, void *s, WINDOW *w, const struct area *a)

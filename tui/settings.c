@@ -37,9 +37,9 @@ static const struct field_def ssh_fields[] = {
 	{.key = "ssh.user", .label = "SSH user", .kind = FIELD_TEXT, .hint = "empty: root"},
 	{.key = "ssh.port", .label = "SSH port", .kind = FIELD_INT, .hint = "empty: 22"},
 	{.key = "ssh.key_file", .label = "Key file", .kind = FIELD_TEXT,
-	 .hint = "empty: ssh-agent"},
+	 .hint = "empty: ssh-agent; kept project: a name from 'key import'"},
 	{.key = "ssh.known_hosts", .label = "Known hosts", .kind = FIELD_TEXT,
-	 .hint = "empty: the state directory's"},
+	 .hint = "empty: the state directory's (a kept project's only choice)"},
 	{.key = "ssh.host_key_policy", .label = "Host keys", .kind = FIELD_CHOICE,
 	 .options = host_key_policies},
 	{.key = "ssh.become", .label = "Use sudo", .kind = FIELD_BOOL,
@@ -47,11 +47,12 @@ static const struct field_def ssh_fields[] = {
 	{.key = "artefacts.source", .label = "Artefacts", .kind = FIELD_CHOICE,
 	 .options = artefact_sources},
 	{.key = "artefacts.bundle", .label = "Bundle dir", .kind = FIELD_TEXT,
-	 .hint = "offline: built by 'hnsp-installer bundle'"},
+	 .hint = "offline: built by 'hnsp-installer bundle'; kept project: a name in bundles/"},
 };
 
 const struct settings_form ssh_form = {
-	"SSH and artefacts", "How to reach the hosts, and where packages come from.  Paths are "
+	"SSH and artefacts", "How to reach the hosts, and where packages come from.  A project kept "
+			     "in the state directory names its places only; other paths are "
 			     "relative to the project file.",
 	ssh_fields, sizeof(ssh_fields) / sizeof(ssh_fields[0])};
 

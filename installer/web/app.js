@@ -475,8 +475,8 @@ const FIELD_TYPES = {
 	bool: { control: (f, v) => h('input', { type: 'checkbox', checked: v === undefined ? f.default === true : v === true }), event: 'change', read: (el, f) => (el.checked ? true : f.default === true ? false : undefined) },
 	select: {
 		control: (f, v) => h('select', {},
-			h('option', { value: '' }, f.default !== undefined ? `(default: ${f.default})` : '(not set)'),
-			[...f.values, ...(v !== undefined && !f.values.includes(v) ? [v] : [])].map(x => h('option', { value: x, selected: x === v }, x))),
+			h('option', { value: '' }, f.unset || (f.default !== undefined ? `(default: ${f.default})` : '(not set)')),
+			[...f.values, ...(v !== undefined && !f.values.includes(v) ? [v] : [])].map(x => h('option', { value: x, selected: x === v }, (f.labels && f.labels[x]) || x))),
 		event: 'change', read: el => el.value || undefined,
 	},
 };
@@ -509,8 +509,6 @@ const NETWORK_FIELDS = [
 const SSH_FIELDS = [
 	{ path: ['ssh', 'user'], label: 'SSH user (ssh.user)', placeholder: 'root' },
 	{ path: ['ssh', 'port'], label: 'SSH port (ssh.port)', type: 'int', min: 1, max: 65535, placeholder: '22' },
-	{ path: ['ssh', 'key_file'], label: 'Key file (ssh.key_file)', placeholder: 'none: ssh-agent', help: 'relative paths are relative to the project file' },
-	{ path: ['ssh', 'known_hosts'], label: 'Known hosts file (ssh.known_hosts)', placeholder: "the state directory's known_hosts" },
 	{ path: ['ssh', 'become'], label: 'Become root through sudo (ssh.become)', type: 'bool', default: false },
 	{
 		path: ['ssh', 'host_key_policy'], label: 'Host key policy (ssh.host_key_policy)', type: 'select', values: ['strict', 'accept-new', 'off'], default: 'accept-new',
@@ -522,7 +520,7 @@ const SSH_FIELDS = [
 
 const ARTEFACT_FIELDS = [
 	{ path: ['artefacts', 'source'], label: 'Artefact source (artefacts.source)', type: 'select', values: ['online', 'offline'], default: 'online', help: 'offline: hosts install only from the bundle hnsp-installer pushes' },
-	{ path: ['artefacts', 'bundle'], label: 'Bundle directory (artefacts.bundle)', help: 'required when offline' },
+	{ path: ['artefacts', 'bundle'], label: 'Bundle name (artefacts.bundle)', help: "required when offline: a directory name under the state directory's bundles/, such as the project's name; no other path" },
 ];
 
 /* The columns of the hosts table besides roles. */
@@ -774,8 +772,53 @@ function tabNetwork(ctx) {
 	];
 }
 
+/* The key is one of the keys imported into the state directory (a project
+ * kept there names no other file); known_hosts is always the state's own. */
 function tabSsh(ctx) {
-	return [h('h2', {}, 'SSH & artefacts'), fieldGroup(ctx, 'SSH', SSH_FIELDS), fieldGroup(ctx, 'Artefacts', ARTEFACT_FIELDS)];
+	const keyBox = h('div', { id: 'ssh-key-box' }, loading());
+	api('GET', '/api/keys').then(keys => keepFocus(() => fill(keyBox, field(ctx, {
+		id: 'f-ssh-key_file', label: 'Key (ssh.key_file)', type: 'select', unset: '(none: ssh-agent)',
+		values: keys.map(k => k.name), labels: Object.fromEntries(keys.map(k => [k.name, `${k.name} (${k.type} ${k.fingerprint})`])),
+		help: 'a key imported into the state directory (below, or hnsp-installer key import); its name and public fingerprint are shown, never the key',
+	}, bindPath(ctx.st.doc, ['ssh', 'key_file']))))).catch(e => { fill(keyBox); report(e); });
+	return [h('h2', {}, 'SSH & artefacts'),
+		h('fieldset', {}, h('legend', {}, 'SSH'), keyBox,
+			h('p', { class: 'help', id: 'known-hosts-note' }, "Host keys are checked against the state directory's known_hosts, which every project kept here shares: with accept-new a new host's key is recorded there, with strict it must be there already (an admin adds it on the installer host)."),
+			SSH_FIELDS.map(f => field(ctx, { ...f, id: `f-${f.path.join('-')}` }, bindPath(ctx.st.doc, f.path)))),
+		ctx.edit ? keyUpload(ctx) : null,
+		fieldGroup(ctx, 'Artefacts', ARTEFACT_FIELDS)];
+}
+
+/* Imports a private key (a file or pasted text) as STATE/keys/NAME and makes
+ * it the project's key.  The passphrase only proves the key whole (an
+ * encrypted key is kept encrypted); neither field keeps its text once sent. */
+function keyUpload(ctx) {
+	const file = h('input', { type: 'file', name: 'file' });
+	const text = h('textarea', { name: 'text', rows: 4, spellcheck: 'false', autocomplete: 'off', placeholder: '-----BEGIN OPENSSH PRIVATE KEY-----' });
+	const pass = h('input', { type: 'password', name: 'passphrase', autocomplete: 'off' });
+	const form = h('form', {
+		class: 'card', id: 'key-upload', onsubmit: act(async () => {
+			const name = new FormData(form).get('name');
+			const key = file.files.length ? await file.files[0].text() : text.value;
+			const body = pass.value ? { key, passphrase: pass.value } : { key };
+			text.value = pass.value = '';
+			file.value = '';
+			if (!key.trim()) throw new Error('choose a key file or paste a private key');
+			const r = await api('PUT', `/api/keys/${encodeURIComponent(name)}`, body);
+			bindPath(ctx.st.doc, ['ssh', 'key_file']).set(r.name);
+			ctx.edited();
+			notice(`Imported key ${r.name} (${r.fingerprint}); it is this project's key once saved.`);
+			ctx.redraw();
+		}),
+	},
+	h('h3', {}, 'Upload a key'),
+	labelled('key-name', 'Key name', h('input', { name: 'name', required: true, autocomplete: 'off', pattern: '[a-z0-9][a-z0-9_\\-]{0,62}', value: ctx.st.name }),
+		'1 to 63 of a-z 0-9 - _; a key of that name is replaced'),
+	labelled('key-file', 'Private key file', file, 'kept in the state directory (mode 0600), never shown again'),
+	labelled('key-text', 'or paste the private key', text),
+	labelled('key-passphrase', 'Passphrase (only for an encrypted key)', pass, 'checks the key; not kept'),
+	h('button', { type: 'submit' }, 'Upload key'));
+	return form;
 }
 
 function tabVars(ctx) {

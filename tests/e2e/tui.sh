@@ -2,8 +2,9 @@
 # tests/e2e/tui.sh: the TUI end to end in tmux, on the lab.
 #
 # Runs `hnsp-installer tui` (the sanitizer build) in an 80x24 tmux window on
-# a fresh state directory holding one project for three lab hosts, and does
-# what a person would: open the project, read the component checklist, give
+# a fresh state directory, and does what a person would: make a project from
+# the lab example (its key and host keys brought into the state directory),
+# narrowed to three lab hosts, open the project, read the component checklist, give
 # a host an invalid address (the error shows at the field, the file stays
 # byte for byte the same), resize to 200x50 and back (nothing wider than the
 # window), run preflight (every host ok), apply the plan for real and watch
@@ -35,33 +36,6 @@ if ! timeout 600 tests/lab/lab.sh up >"$tmp/up.log" 2>&1; then
 	echo "tui: $passed passed, $failed failed"
 	exit 0
 fi
-
-mkdir -p "$state/projects"
-cat >"$project" <<EOF
-name: tuilab
-ssh:
-  user: root
-  key_file: $root/build/lab/id_ed25519
-  known_hosts: $root/build/lab/known_hosts
-  host_key_policy: strict
-hosts:
-  - name: master1
-    address: 10.77.0.11
-    roles: [master, etcd]
-  - name: worker1
-    address: 10.77.0.14
-    roles: [worker]
-  - name: registry1
-    address: 10.77.0.19
-    roles: [registry, monitoring]
-network:
-  host_cidrs: [10.77.0.0/24]
-components:
-  base: {}
-artefacts:
-  source: offline
-  bundle: bundles/tuilab
-EOF
 
 # ---- helpers: the screen as a person sees it ----
 
@@ -129,6 +103,46 @@ ended() {
 
 # ---- the walk ----
 
+# The project comes from the lab example, made in the TUI as a person makes
+# one (n, the lab example, a name).  A project kept in the state directory
+# names no path outside it, so the TUI imports the example's key into
+# STATE/keys/, adds the lab's host keys to STATE/known_hosts (which every
+# kept project uses) and names the bundle after the project.
+start create
+wait_for "No project yet" && keys n && wait_for "New project from an example" &&
+	shows "\(•\) lab\.yaml" && keys tuilab Enter && wait_for "valid: 9 hosts" &&
+	shows "made project tuilab"
+seen "n makes project tuilab from the lab example, valid with the example's 9 hosts"
+cmp -s "$state/keys/tuilab" build/lab/id_ed25519 && [ "$(stat -c %a "$state/keys/tuilab")" = 600 ] &&
+	grep -Eq '^ +key_file: tuilab$' "$project" && grep -Eq '^ +bundle: tuilab$' "$project" &&
+	! grep -q known_hosts "$project" && ! grep -q "$root" "$project" &&
+	grep -v '^#' build/lab/known_hosts | grep . | {
+		n=0
+		while IFS= read -r line; do
+			[ "$(grep -cxF -- "$line" "$state/known_hosts")" = 1 ] || exit 1
+			n=$((n + 1))
+		done
+		[ $n -ge 9 ]
+	}
+verdict "the lab key is imported as STATE/keys/tuilab (0600), each lab host key is in STATE/known_hosts once, and the project names only the key and bundle 'tuilab'"
+keys q
+[ "$(ended create)" = 0 ]
+verdict "q quits the TUI that made the project, with exit status 0"
+
+# The walk below works on three of the lab's hosts with base alone (what a
+# person would change in the editors; the walk tests those further on).
+python3 - "$project" <<'EOF'
+import sys, yaml
+path = sys.argv[1]
+doc = yaml.safe_load(open(path))
+doc['hosts'] = [h for h in doc['hosts'] if h['name'] in ('master1', 'worker1', 'registry1')]
+doc['network'] = {'host_cidrs': doc['network']['host_cidrs']}
+doc['components'] = {'base': {}}
+open(path, 'w').write(yaml.safe_dump(doc, sort_keys=False))
+EOF
+"$bin" --state "$state" validate "$project" >/dev/null
+verdict "the project narrowed to three hosts and base validates"
+
 start main
 wait_for "tuilab +3 +valid"
 seen "the picker lists the project of the state directory as valid, with 3 hosts"
@@ -165,7 +179,7 @@ keys Escape Escape
 wait_for "Overview" && fits 200 50 && shows "worker1 +10.77.0.14" && fits 80 24
 seen "the overview redraws at 200x50 and at 80x24 with no line wider than the window"
 
-wait_for "offline bundle: built" 300 && [ -s "$state/projects/bundles/tuilab/manifest.json" ]
+wait_for "offline bundle: built" 300 && [ -s "$state/bundles/tuilab/manifest.json" ]
 seen "the bundle is built (its manifest is there) and the screens stayed usable meanwhile"
 
 keys p

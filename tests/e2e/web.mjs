@@ -1,8 +1,8 @@
 // tests/e2e/web.mjs: a person's way through the web GUI, in headless chromium.
 //
 // Run by tests/e2e/web.sh, which starts the server and passes E2E_URL,
-// E2E_USER, E2E_PASSWORD, E2E_SHOTS (screenshot directory), E2E_KEY and
-// E2E_KNOWN_HOSTS (the lab's).  Prints "ok - " / "not ok - " lines; a step
+// E2E_USER, E2E_PASSWORD, E2E_SHOTS (screenshot directory) and E2E_KEY (the
+// lab's private key, uploaded through the GUI).  Prints "ok - " / "not ok - " lines; a step
 // that fails ends the walk (what follows depends on it).
 import { chromium } from './node_modules/playwright-core/index.mjs';
 import { join } from 'node:path';
@@ -94,11 +94,20 @@ try {
 		await page.getByLabel('Host networks (host_cidrs)').fill('10.77.0.0/24');
 		await page.getByRole('tab', { name: 'SSH & artefacts' }).click();
 		await page.getByLabel('SSH user (ssh.user)').fill('root');
-		await page.getByLabel('Key file (ssh.key_file)').fill(env('E2E_KEY'));
-		await page.getByLabel('Known hosts file (ssh.known_hosts)').fill(env('E2E_KNOWN_HOSTS'));
+		// The lab's key goes into the state directory through the upload
+		// form, which then makes it the project's key; known_hosts is the
+		// state's own, which web.sh filled with the lab's host keys.
+		await expectText(page.locator('#known-hosts-note'), /state directory's known_hosts/);
+		await page.getByLabel('Key name').fill('weblab');
+		await page.getByLabel('Private key file').setInputFiles(env('E2E_KEY'));
+		await page.getByRole('button', { name: 'Upload key' }).click();
+		await expectText(page.getByRole('status').filter({ hasText: 'Imported' }), /Imported key weblab \(SHA256:/);
+		await page.waitForFunction(() => document.getElementById('f-ssh-key_file')?.value === 'weblab', null, { timeout: 10000 });
+		const option = await page.getByLabel('Key (ssh.key_file)').locator('option:checked').textContent();
+		if (!/^weblab \(ssh-ed25519 SHA256:/.test(option)) throw new Error(`the key is shown as '${option}'`);
 		await page.getByLabel('Host key policy (ssh.host_key_policy)').selectOption('strict');
 		await page.getByLabel('Artefact source (artefacts.source)').selectOption('offline');
-		await page.getByLabel('Bundle directory (artefacts.bundle)').fill('bundles/weblab');
+		await page.getByLabel('Bundle name (artefacts.bundle)').fill('weblab');
 		await shot(page, 'ssh');
 		await page.getByRole('tab', { name: 'Components' }).click();
 		await page.getByLabel('base', { exact: true }).check();
