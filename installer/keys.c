@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "journal.h"
+#include "ssh.h"
 #include "state.h"
 
 bool keys_name_valid(const char *name)
@@ -21,21 +22,6 @@ bool keys_name_valid(const char *name)
 
 	return n >= 1 && n <= 63 && strchr("abcdefghijklmnopqrstuvwxyz0123456789", name[0]) &&
 	       strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") == n;
-}
-
-/* "SHA256:..." of key into buf; "" when it cannot be had. */
-static void fingerprint_of(ssh_key key, char *buf, size_t size)
-{
-	unsigned char *hash = NULL;
-	size_t hlen = 0;
-	char *fp = NULL;
-
-	buf[0] = '\0';
-	if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hlen) == 0 &&
-	    (fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hlen)) != NULL)
-		snprintf(buf, size, "%s", fp);
-	ssh_string_free_char(fp);
-	ssh_clean_pubkey_hash(&hash);
 }
 
 int keys_import(const char *state, const char *name, const char *text, size_t len,
@@ -56,7 +42,7 @@ int keys_import(const char *state, const char *name, const char *text, size_t le
 	    ssh_pki_export_privkey_to_pubkey(priv, &pub) != SSH_OK ||
 	    ssh_pki_export_pubkey_base64(pub, &b64) != SSH_OK)
 		goto out;
-	fingerprint_of(pub, fingerprint, size);
+	ssh_fingerprint_of(pub, fingerprint, size);
 	r = HNSP_ERR_NOMEM;
 	if (asprintf(&line, "%s %s %s\n", ssh_key_type_to_char(ssh_key_type(pub)), b64, name) < 0) {
 		line = NULL;
@@ -124,7 +110,7 @@ json_t *keys_list(const char *state)
 			snprintf(path, sizeof(path), "%s/%s.pub", dir, name);
 			fp[0] = '\0';
 			if (ssh_pki_import_pubkey_file(path, &pub) == SSH_OK)
-				fingerprint_of(pub, fp, sizeof(fp));
+				ssh_fingerprint_of(pub, fp, sizeof(fp));
 			if (json_array_append_new(
 				    out, json_pack("{s:s, s:s, s:s}", "name", name, "type",
 						   pub ? ssh_key_type_to_char(ssh_key_type(pub)) : "?",

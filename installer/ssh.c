@@ -238,7 +238,7 @@ err:
 
 /* ---- host keys ---- */
 
-static void key_fingerprint(ssh_key key, char *buf, size_t size)
+void ssh_fingerprint_of(ssh_key key, char *buf, size_t size)
 {
 	unsigned char *hash = NULL;
 	size_t hlen = 0;
@@ -277,7 +277,7 @@ static void known_fingerprints(const char *known_hosts, const struct ssh_endpoin
 			continue;
 		if (ssh_known_hosts_parse_line(host, line, &entry) == SSH_OK && entry != NULL &&
 		    entry->publickey != NULL) {
-			key_fingerprint(entry->publickey, fp, sizeof(fp));
+			ssh_fingerprint_of(entry->publickey, fp, sizeof(fp));
 			if (used < size)
 				used += (size_t)snprintf(buf + used, size - used, "%s%s",
 							 used ? ", " : "", fp);
@@ -298,7 +298,7 @@ static int verify_host_key(struct ssh_conn *c, const struct ssh_settings_view *s
 
 	if (ssh_get_server_publickey(c->session, &key) != SSH_OK)
 		return failf(fail, SSH_FAIL_HOSTKEY, "%s: the server offered no host key", ep->name);
-	key_fingerprint(key, c->fingerprint, sizeof(c->fingerprint));
+	ssh_fingerprint_of(key, c->fingerprint, sizeof(c->fingerprint));
 	ssh_key_free(key);
 	if (s->policy == SSH_HOSTKEY_OFF)
 		return 0;

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 struct gate;
+struct ssh_key_struct; /* libssh's ssh_key */
 
 /* What went wrong, for tables and exit codes. */
 enum ssh_fail {
@@ -111,5 +112,8 @@ void ssh_exec_result_release(struct ssh_exec_result *result);
 
 /* The libssh session, for modules that open channels of their own (sftp). */
 struct ssh_session_struct *ssh_conn_session(struct ssh_conn *conn);
+
+/* "SHA256:..." of a libssh key (borrowed) into buf; "" when it cannot be had. */
+void ssh_fingerprint_of(struct ssh_key_struct *key, char *buf, size_t size);
 
 #endif
