@@ -8,10 +8,11 @@
  *
  * Actions are dotted names, each with its detail members:
  *   login.ok, logout                   (none)
- *   login.fail                         "reason"
+ *   login.fail, passwd.fail            "reason"
  *   user.add                           "user", "role"
  *   user.remove, user.passwd, user.token  "user"
  *   secret.set, secret.remove          "secret" (the name, never the value)
+ *   key.import, key.remove             "key", and "fingerprint" on import
  *   project.put                        "project", "created", "diff" (audit_diff)
  *   project.delete                     "project"
  *   run.start, run.resume              "run", "project", "from"?, "only"?

@@ -1506,7 +1506,7 @@ static int secret_set(const char *state, const char *name)
 		fprintf(stderr, "hnsp-installer secret: %s\n", err[0] ? err : hnsp_strerror(r));
 		return r == HNSP_ERR_INVALID ? EXIT_USAGE : EXIT_FAILED;
 	}
-	audit_local(state, "cli", "secret.set", json_pack("{s:s}", "name", name));
+	audit_local(state, "cli", "secret.set", json_pack("{s:s}", "secret", name));
 	if (!had_key)
 		printf("created the key file %s: keep a copy; without it no secret opens\n", key);
 	printf("set %s\n", name);
@@ -1542,7 +1542,7 @@ static int secret_remove(const char *state, const char *name)
 		fprintf(stderr, "hnsp-installer secret: %s\n", err[0] ? err : hnsp_strerror(r));
 		return r == HNSP_ERR_NOTFOUND ? EXIT_USAGE : EXIT_FAILED;
 	}
-	audit_local(state, "cli", "secret.remove", json_pack("{s:s}", "name", name));
+	audit_local(state, "cli", "secret.remove", json_pack("{s:s}", "secret", name));
 	printf("removed %s\n", name);
 	return EXIT_OK;
 }
@@ -2169,6 +2169,8 @@ static int key_import(const char *state, const char *file, const char *name)
 	printf("imported key '%s' (%s); a project in the state directory names it as "
 	       "'key_file: %s'\n",
 	       name, fp, name);
+	audit_local(state, "cli", "key.import",
+		    json_pack("{s:s, s:s}", "key", name, "fingerprint", fp));
 	return EXIT_OK;
 }
 
@@ -2205,9 +2207,10 @@ static int cmd_key(struct cli *cli, int argc, char **argv)
 	if (strcmp(what, "import") == 0)
 		return key_import(state, argv[first + 1], name);
 	if (strcmp(what, "remove") == 0) {
-		if ((r = keys_remove(state, name)) == 0)
+		if ((r = keys_remove(state, name)) == 0) {
 			printf("removed key '%s'\n", name);
-		else
+			audit_local(state, "cli", "key.remove", json_pack("{s:s}", "key", name));
+		} else
 			fprintf(stderr, "hnsp-installer key: %s '%s'%s%s\n",
 				r == HNSP_ERR_NOTFOUND ? "no key" : "cannot remove key", name,
 				r == HNSP_ERR_NOTFOUND ? "" : ": ",

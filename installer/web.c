@@ -158,6 +158,7 @@ struct request {
 	size_t len;
 	size_t max;                  /* the route's body cap */
 	bool too_big;
+	bool admitted;               /* admit() let it in: nothing is answered yet */
 };
 
 /* ---- answers ---- */
@@ -423,6 +424,35 @@ static enum MHD_Result too_many_attempts(struct call *c, long wait)
 			  "Retry-After", secs);
 }
 
+/* The password check of a login or a password change: counted against the
+ * client's address before the slow hash, which runs with nothing locked; a
+ * refusal is recorded as action by actor.  Returns 0 (*info is name's), -1
+ * (a wrong password or no such user) or the seconds the address must wait. */
+static long check_password(struct call *c, const char *actor, const char *action,
+			   const char *name, const char *password, struct user_info *info)
+{
+	char addr[INET6_ADDRSTRLEN], hash[USER_HASH_MAX] = "";
+	bool known, ok, first;
+	long wait;
+
+	client_address(c->conn, addr, sizeof(addr));
+	if ((wait = attempt_start(c->w, addr, &first)) > 0) {
+		if (first) /* a flood is recorded once a window */
+			audit(c, actor, action, json_pack("{s:s}", "reason", "rate limited"));
+		return wait;
+	}
+	known = users_lookup(c->w->cfg.users, name, hash, sizeof(hash), info);
+	ok = users_verify_password(hash, password) && known;
+	sodium_memzero(hash, sizeof(hash));
+	if (!ok) {
+		audit(c, actor, action,
+		      json_pack("{s:s}", "reason", known ? "wrong password" : "unknown user"));
+		return -1;
+	}
+	attempt_ok(c->w, addr);
+	return 0;
+}
+
 /* ---- projects on disk ---- */
 
 /* Loads project name; on failure answers the request itself and returns NULL. */
@@ -537,34 +567,22 @@ static enum MHD_Result api_login(struct call *c)
 {
 	const char *name = json_string_value(json_object_get(c->body, "name"));
 	const char *password = json_string_value(json_object_get(c->body, "password"));
-	char addr[INET6_ADDRSTRLEN], cookie[256], hash[USER_HASH_MAX] = "";
+	char cookie[256];
 	struct session *slot = NULL;
 	struct user_info info;
 	time_t now = time(NULL);
 	long wait;
 	json_t *answer = NULL;
-	bool known, ok, first;
-	const char *who;
 
 	if (name == NULL || password == NULL)
 		return fail(c->conn, 400, "give \"name\" and \"password\"");
 	/* A password typed into the name field is not written down. */
-	who = user_name_valid(name) ? name : "(not a user name)";
-	client_address(c->conn, addr, sizeof(addr));
-	if ((wait = attempt_start(c->w, addr, &first)) > 0) {
-		if (first)
-			audit(c, who, "login.fail", json_pack("{s:s}", "reason", "rate limited"));
+	wait = check_password(c, user_name_valid(name) ? name : "(not a user name)", "login.fail",
+			      name, password, &info);
+	if (wait > 0)
 		return too_many_attempts(c, wait);
-	}
-	known = users_lookup(c->w->cfg.users, name, hash, sizeof(hash), &info);
-	ok = users_verify_password(hash, password) && known; /* slow: nothing is locked */
-	sodium_memzero(hash, sizeof(hash));
-	if (!ok) {
-		audit(c, who, "login.fail",
-		      json_pack("{s:s}", "reason", known ? "wrong password" : "unknown user"));
+	if (wait < 0)
 		return fail(c->conn, 401, "wrong user name or password");
-	}
-	attempt_ok(c->w, addr);
 	pthread_mutex_lock(&c->w->lock);
 	if ((slot = session_slot(c->w, info.id, now)) != NULL) {
 		random_hex(slot->id);
@@ -691,7 +709,7 @@ static enum MHD_Result api_secret_put(struct call *c)
 	if (r < 0)
 		return fail(c->conn, r == HNSP_ERR_INVALID ? 400 : 500, "%s",
 			    err[0] ? err : hnsp_strerror(r));
-	audit(c, NULL, "secret.set", json_pack("{s:s}", "name", c->arg[0]));
+	audit(c, NULL, "secret.set", json_pack("{s:s}", "secret", c->arg[0]));
 	return reply(c->conn, 200, json_pack("{s:s}", "name", c->arg[0]));
 }
 
@@ -704,7 +722,7 @@ static enum MHD_Result api_secret_remove(struct call *c)
 		return fail(c->conn, 404, "no secret '%.64s'", c->arg[0]);
 	if (r < 0)
 		return fail(c->conn, 500, "%s", err[0] ? err : hnsp_strerror(r));
-	audit(c, NULL, "secret.remove", json_pack("{s:s}", "name", c->arg[0]));
+	audit(c, NULL, "secret.remove", json_pack("{s:s}", "secret", c->arg[0]));
 	return reply(c->conn, 200, json_object());
 }
 
@@ -742,23 +760,15 @@ static enum MHD_Result api_session_password(struct call *c)
 {
 	const char *current = json_string_value(json_object_get(c->body, "current"));
 	const char *password = json_string_value(json_object_get(c->body, "new"));
-	char addr[INET6_ADDRSTRLEN], hash[USER_HASH_MAX] = "";
 	struct user_info who;
 	long wait;
-	bool ok, first;
 
 	if (current == NULL || password == NULL)
 		return fail(c->conn, 400, "give \"current\" and \"new\"");
-	client_address(c->conn, addr, sizeof(addr));
-	if ((wait = attempt_start(c->w, addr, &first)) > 0)
+	if ((wait = check_password(c, NULL, "passwd.fail", c->user, current, &who)) > 0)
 		return too_many_attempts(c, wait);
-	ok = users_lookup(c->w->cfg.users, c->user, hash, sizeof(hash), &who) &&
-	     strcmp(who.id, c->uid) == 0;
-	ok = users_verify_password(hash, current) && ok;
-	sodium_memzero(hash, sizeof(hash));
-	if (!ok)
+	if (wait < 0 || strcmp(who.id, c->uid) != 0)
 		return fail(c->conn, 403, "the current password is wrong");
-	attempt_ok(c->w, addr);
 	return set_password(c, c->user, c->uid, password);
 }
 
@@ -1069,7 +1079,8 @@ static enum MHD_Result api_key_put(struct call *c)
 	if (r < 0)
 		return fail(c->conn, 500, "cannot keep key '%s': %s", name,
 			    r == HNSP_ERR_IO ? strerror(errno) : hnsp_strerror(r));
-	return reply(c->conn, 200, json_pack("{s:s, s:s}", "name", name, "fingerprint", fp));
+	audit(c, NULL, "key.import", json_pack("{s:s, s:s}", "key", name, "fingerprint", fp));
+	return reply(c->conn, 200, json_pack("{s:s, s:s}", "key", name, "fingerprint", fp));
 }
 
 static void verify_path(const struct web *w, const char *name, char *buf, size_t size)
@@ -1876,6 +1887,7 @@ static enum MHD_Result admit(struct web *w, struct MHD_Connection *conn, const c
 		req->too_big = true;
 		return fail(conn, 413, "the request body is over %zu bytes", req->max);
 	}
+	req->admitted = true;
 	return MHD_YES;
 }
 
@@ -1991,8 +2003,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		*con_cls = req;
 		r = admit(cls, conn, url, method, req);
-		/* Anyone may send a login: its body, too, is due by the deadline. */
-		if (req->route == NULL || req->route->role != PUBLIC)
+		/* Anyone may send a login: its body, too, is due by the deadline;
+		 * and so is the rest of a refused request, whoever sends it. */
+		if (req->admitted && req->route->role != PUBLIC)
 			request_in(cls, conn, true);
 		return r;
 	}

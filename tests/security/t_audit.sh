@@ -229,6 +229,26 @@ e=$(entry logout "e.get('actor') == 'vic'")
 is "$e" "e['via'] == 'web' and e['address'] == '127.0.0.1'"
 verdict "a logout is recorded"
 
+# ---- keys, and guesses at the current password
+ssh-keygen -q -t ed25519 -N '' -C '' -f "$tmp/upload"
+r=$(py 'import json,sys; print(json.dumps({"key": open(sys.argv[1]).read()}))' "$tmp/upload" |
+	req -b "$tmp/olga" -H "X-CSRF-Token: $ocsrf" --data @- PUT /api/keys/uploaded)
+e=$(entry key.import "e.get('key') == 'uploaded'")
+[ "$(status "$r")" = 200 ] &&
+	is "$e" "e['actor'] == 'olga' and e['via'] == 'web' and e['fingerprint'].startswith('SHA256:')"
+verdict "a key uploaded through the API is recorded: key.import by olga, with its fingerprint"
+
+"$bin" --state "$state" key remove uploaded >/dev/null
+e=$(entry key.remove "e.get('key') == 'uploaded'")
+is "$e" "e['via'] == 'cli'"
+verdict "a key removed with the CLI is recorded: key.remove via cli"
+
+r=$(req -b "$tmp/olga" -H "X-CSRF-Token: $ocsrf" -d "{\"current\":\"$WRONG_PW\",\"new\":\"$WRONG_PW-2\"}" \
+	POST /api/session/password)
+e=$(entry passwd.fail "e.get('actor') == 'olga'")
+[ "$(status "$r")" = 403 ] && is "$e" "e['reason'] == 'wrong password' and e['address'] == '127.0.0.1'"
+verdict "a wrong current password on a password change is recorded: passwd.fail by olga"
+
 # ---- the file itself
 [ "$(stat -c %a "$log")" = 600 ]
 verdict "audit.jsonl is 0600"

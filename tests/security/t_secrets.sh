@@ -75,9 +75,9 @@ verdict "secret list (and --json) shows the names, never a value"
 no_value_in "$state" && no_value_in "$tmp/web.out"
 verdict "no value in plaintext anywhere in the state directory or the server's output"
 
-grep -q '"via":"web".*"action":"secret.set","name":"api_token"' "$state/audit.jsonl" &&
+grep -q '"via":"web".*"action":"secret.set","secret":"api_token"' "$state/audit.jsonl" &&
 	grep -q '"actor":"olga"' "$state/audit.jsonl" &&
-	grep -q '"via":"cli".*"action":"secret.set","name":"db"' "$state/audit.jsonl"
+	grep -q '"via":"cli".*"action":"secret.set","secret":"db"' "$state/audit.jsonl"
 verdict "the audit log records who set each secret, from the CLI and the web"
 
 # ---- a project refers to secrets by name
@@ -174,7 +174,7 @@ verdict "Ansible gets the values in a 0600 file of a 0700 directory, marked unsa
 
 r=$(req -b "$tmp/olga" -H "X-CSRF-Token: $olga" DELETE /api/secrets/api_token)
 [ "$(status "$r")" = 200 ] && ! "$bin" --state "$state" secret list | grep -q '^api_token ' &&
-	grep -q '"action":"secret.remove","name":"api_token"' "$state/audit.jsonl"
+	grep -q '"action":"secret.remove","secret":"api_token"' "$state/audit.jsonl"
 verdict "an operator removes a secret; the audit log records it"
 
 part_end t_secrets

@@ -23,6 +23,17 @@ cat >"$tmp/idle.py" <<'PY'
 import http.client, json, select, socket, sys, time
 port, body = int(sys.argv[1]), sys.argv[2]
 socks = []
+def login():
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=5, source_address=("127.0.0.1", 0))
+    t = time.monotonic()
+    try:
+        c.request("POST", "/api/login", body, {"Content-Type": "application/json"})
+        status = c.getresponse().status
+    except OSError as e:
+        status = "error:" + type(e).__name__
+    took = time.monotonic() - t
+    c.close()
+    return status, took
 def still_open():
     n = 0
     for s in socks:
@@ -33,6 +44,7 @@ def still_open():
         except OSError:
             pass
     return n
+_, base = login()  # the same login on this machine, now, with no idle socket
 try:
     for i in range(500):
         s = socket.socket()
@@ -47,31 +59,26 @@ try:
         socks.append(s)
     time.sleep(2)
     held = still_open()
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=5, source_address=("127.0.0.1", 0))
-    t = time.monotonic()
-    try:
-        c.request("POST", "/api/login", body, {"Content-Type": "application/json"})
-        status = c.getresponse().status
-    except OSError as e:
-        status = "error:" + type(e).__name__
-    took = time.monotonic() - t
-    c.close()
+    status, took = login()
     time.sleep(12)
-    print(held, status, int(took * 1000), still_open())
+    print(held, status, int(took * 1000), still_open(), int(base * 1000))
 finally:
     for s in socks:
         s.close()
 PY
-# Meanwhile, from 127.0.0.4, two that trickle a byte a second, forever: a
-# header, and a login's body.  It prints after how many seconds the server
-# cut each (or "open" after 20 s).
+# Meanwhile, from 127.0.0.4, three that trickle a byte a second, forever: a
+# header, a login's body, and the body of a change refused for want of a
+# session.  It prints after how many seconds the server cut each (or "open"
+# after 20 s).
 cat >"$tmp/trickle.py" <<'PY'
 import socket, sys, time
 port = int(sys.argv[1])
 heads = [b"GET /api/session HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ",
          b"POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-         b"Content-Length: 4000\r\n\r\n{\"name\": \""]
-socks, cut, start = [], [None, None], time.monotonic()
+         b"Content-Length: 4000\r\n\r\n{\"name\": \"",
+         b"PUT /api/projects/x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+         b"Content-Length: 100000\r\n\r\n{\"yaml\": \""]
+socks, cut, start = [], [None, None, None], time.monotonic()
 try:
     for h in heads:
         s = socket.socket()
@@ -100,21 +107,27 @@ finally:
 PY
 timeout 30 /usr/bin/python3 "$tmp/trickle.py" "$port" >"$tmp/trickle.out" &
 trickle=$!
-read -r held code took left < <(timeout 30 /usr/bin/python3 "$tmp/idle.py" "$port" "$login_json")
-echo "# idle sockets held: ${held:-?} of 500; login: ${code:-?} in ${took:-?} ms; held 14 s after connecting: ${left:-?}"
-[ "${code:-}" = 200 ] && [ "${took:-9999}" -lt 1000 ]
-verdict "a login from 127.0.0.1 answers 200 within 1 s while 127.0.0.2 holds 500 idle sockets"
+read -r held code took left base < <(timeout 30 /usr/bin/python3 "$tmp/idle.py" "$port" "$login_json")
+echo "# idle sockets held: ${held:-?} of 500; login: ${code:-?} in ${took:-?} ms (${base:-?} ms with none); held 14 s after connecting: ${left:-?}"
+# Within 1 s; on a machine so loaded that a login alone takes longer (the
+# Argon2 hash under ASan), within three times that: locked out, it never came.
+limit=$((3 * ${base:-1000}))
+[ "$limit" -lt 1000 ] && limit=1000
+[ "${code:-}" = 200 ] && [ "${took:-99999}" -lt "$limit" ]
+verdict "a login from 127.0.0.1 answers 200 within 1 s, or 3x a lone login when loaded (${took:-?} ms), while 127.0.0.2 holds 500 idle sockets"
 [ -n "${held:-}" ] && [ "$held" -ge 1 ] && [ "$held" -le 64 ]
 verdict "one address holds at most 64 connections (held ${held:-?} of 500)"
 [ "${left:-}" = 0 ]
 verdict "sockets that send no complete request header are closed after the header timeout"
 
 wait "$trickle"
-read -r cut_header cut_body <"$tmp/trickle.out"
-echo "# trickling a byte a second, cut after: header ${cut_header:-?} s, login body ${cut_body:-?} s"
+read -r cut_header cut_body cut_refused <"$tmp/trickle.out"
+echo "# trickling a byte a second, cut after: header ${cut_header:-?} s, login body ${cut_body:-?} s, refused body ${cut_refused:-?} s"
 [ "${cut_header:-99}" != open ] && [ "${cut_header:-99}" -le 12 ] &&
 	[ "${cut_body:-99}" != open ] && [ "${cut_body:-99}" -le 12 ]
 verdict "a header or a login body trickled a byte a second is cut at the 10 s deadline"
+[ "${cut_refused:-99}" != open ] && [ "${cut_refused:-99}" -le 12 ]
+verdict "the body of a change refused without a session, trickled, is cut at the deadline too"
 
 r=$(req GET /api/catalog)
 [ "$(status "$r")" = 401 ]
