@@ -1080,7 +1080,7 @@ static enum MHD_Result api_key_put(struct call *c)
 		return fail(c->conn, 500, "cannot keep key '%s': %s", name,
 			    r == HNSP_ERR_IO ? strerror(errno) : hnsp_strerror(r));
 	audit(c, NULL, "key.import", json_pack("{s:s, s:s}", "key", name, "fingerprint", fp));
-	return reply(c->conn, 200, json_pack("{s:s, s:s}", "key", name, "fingerprint", fp));
+	return reply(c->conn, 200, json_pack("{s:s, s:s}", "name", name, "fingerprint", fp));
 }
 
 static void verify_path(const struct web *w, const char *name, char *buf, size_t size)

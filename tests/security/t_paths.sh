@@ -101,9 +101,10 @@ ssh-keygen -q -t ed25519 -N '' -C '' -f "$tmp/id"
 fp=$(ssh-keygen -lf "$tmp/id.pub" | awk '{print $2}')
 keyjson() { py 'import json,sys; print(json.dumps({"key": open(sys.argv[1]).read()}))' "$1"; }
 r=$(keyjson "$tmp/id" | req -b "$tmp/olga" -H "X-CSRF-Token: $csrf" --data @- PUT /api/keys/lab)
-[ "$(status "$r")" = 200 ] && has "$(body "$r")" "$fp" && cmp -s "$tmp/id" "$state/keys/lab" &&
+[ "$(status "$r")" = 200 ] && [ "$(field "$(body "$r")" "d['name'], d['fingerprint']")" = "lab $fp" ] &&
+	cmp -s "$tmp/id" "$state/keys/lab" &&
 	[ "$(stat -c %a "$state/keys/lab")" = 600 ]
-verdict "an operator uploads a key: kept as STATE/keys/lab, mode 0600, its fingerprint answered"
+verdict "an operator uploads a key: kept as STATE/keys/lab, mode 0600, its name and fingerprint answered"
 r=$(keyjson "$tmp/id" | req -b "$tmp/vic" -H "X-CSRF-Token: $vcsrf" --data @- PUT /api/keys/other)
 [ "$(status "$r")" = 403 ] && [ ! -e "$state/keys/other" ]
 verdict "a viewer may not upload a key (403, nothing written)"
