@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "error.h"
 
@@ -38,8 +39,14 @@ int state_dir_name(const char *override, char *buf, size_t size)
 	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
 	int n;
 
-	if (override != NULL && override[0] != '\0')
+	char cwd[PATH_MAX];
+
+	/* Absolute, always: ansible-playbook runs from inside a run's directory,
+	 * where a relative state would name nothing. */
+	if (override != NULL && override[0] == '/')
 		n = snprintf(buf, size, "%s", override);
+	else if (override != NULL && override[0] != '\0')
+		n = getcwd(cwd, sizeof(cwd)) ? snprintf(buf, size, "%s/%s", cwd, override) : -1;
 	else if (xdg != NULL && xdg[0] == '/')
 		n = snprintf(buf, size, "%s/hnsp-installer", xdg);
 	else if (home != NULL && home[0] == '/')

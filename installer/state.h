@@ -13,8 +13,9 @@
 int state_dir_name(const char *override, char *buf, size_t size);
 
 /* Writes the state directory into buf, creating it (mode 0700) when missing.
- * override is --state DIR, or NULL.  Returns 0, HNSP_ERR_IO (errno set) or
- * HNSP_ERR_LIMIT when the path does not fit. */
+ * override is --state DIR (made absolute against the working directory), or
+ * NULL.  Returns 0, HNSP_ERR_IO (errno set) or HNSP_ERR_LIMIT when the path
+ * does not fit. */
 int state_dir_resolve(const char *override, char *buf, size_t size);
 
 /* Creates dir and its missing parents with mode.  Returns 0 or HNSP_ERR_IO. */

@@ -67,4 +67,15 @@ w=$(field "$(body "$r2")" "[x['message'] for x in d['diagnostics'] if x['severit
 	{ echo "# $r / $r2" | head -c 600; false; }
 verdict "an operator saves host_key_policy off: the project's API answer carries the warning naming 'ssh.host_key_policy'"
 
+# A relative --state: Ansible runs from inside the run's directory, where a
+# relative path names nothing; the run must still reach its host (and fail).
+mkdir -p "$tmp/cwd"
+cp -r "$state" "$tmp/cwd/rel"
+rm -rf "$tmp/cwd/rel/runs"
+out=$(cd "$tmp/cwd" && HOME=$home "$bin" --state rel apply "$tmp/closed.yaml" --yes --only base 2>&1)
+rc=$?
+cfg=$(ls "$tmp"/cwd/rel/runs/*/ansible.cfg 2>/dev/null | head -n 1)
+[ "$rc" = 1 ] && has "$out" "a1" && grep -q "^inventory = $tmp/cwd/rel/runs/" "$cfg"
+verdict "apply with a relative --state names its run's files absolutely and reaches the host (exit $rc)"
+
 part_end t_hostkeys
