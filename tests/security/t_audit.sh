@@ -42,23 +42,6 @@ mute=$!
 trap 'kill $mute 2>/dev/null; security_cleanup' EXIT
 for _ in $(seq 50); do [ -s "$tmp/mute.port" ] && break; sleep 0.1; done
 new_key "$state" key
-project_yaml() { # NAME PORT TIMEOUT
-	cat <<EOF
-name: $1
-ssh:
-  user: root
-  port: $2
-  key_file: key
-  host_key_policy: accept-new
-  connect_timeout: $3
-hosts:
-  - {name: a1, address: 127.0.0.1, roles: [master, etcd, worker]}
-network:
-  host_cidrs: [127.0.0.0/8]
-components:
-  base: {}
-EOF
-}
 
 web_start "$state" || { not_ok "the server starts"; part_end t_audit; exit; }
 
@@ -103,9 +86,9 @@ verdict "a user removed through the API is recorded: user.remove pat by alice"
 
 # ---- a project changed by operator olga
 ocsrf=$(login olga "$OPERATOR_PW" "$tmp/olga")
-project_yaml hang "$(cat "$tmp/mute.port")" 30 | yaml_json >"$tmp/hang.json"
+closed_project hang key "$(cat "$tmp/mute.port")" 30 | yaml_json >"$tmp/hang.json"
 r=$(req -b "$tmp/olga" -H "X-CSRF-Token: $ocsrf" --data @"$tmp/hang.json" PUT /api/projects/hang)
-project_yaml hang "$(cat "$tmp/mute.port")" 5 | yaml_json >"$tmp/hang.json"
+closed_project hang key "$(cat "$tmp/mute.port")" 5 | yaml_json >"$tmp/hang.json"
 r2=$(req -b "$tmp/olga" -H "X-CSRF-Token: $ocsrf" --data @"$tmp/hang.json" PUT /api/projects/hang)
 e1=$(entry project.put "e.get('project') == 'hang' and e.get('created')")
 e2=$(entry project.put "e.get('project') == 'hang' and not e.get('created')")
@@ -163,7 +146,7 @@ verdict "user add, token and remove from the CLI are recorded with the local use
 # apply (and the TUI's apply, which passes --via tui), each stopped with Ctrl-C.
 # apply_until_recorded ACTION [apply options]: runs apply on the mute host
 # until it has recorded ACTION, then interrupts it.
-project_yaml mute "$(cat "$tmp/mute.port")" 5 >"$tmp/mute.yaml"
+closed_project mute key "$(cat "$tmp/mute.port")" 5 >"$tmp/mute.yaml"
 apply_until_recorded() {
 	local action=$1 pid
 	shift

@@ -26,17 +26,18 @@ new_key() {
 	ssh-keygen -q -t ed25519 -N '' -C '' -f "$tmp/$2" &&
 		"$bin" --state "$1" key import "$tmp/$2" --name "$2" >/dev/null
 }
-# closed_project NAME KEY: a project NAME whose one host refuses SSH (port 1 of
-# loopback), with KEY as its key file: a run of it starts Ansible and fails fast.
+# closed_project NAME KEY [PORT [TIMEOUT]]: a project NAME whose one host is
+# port PORT of loopback (default 1, which refuses SSH), with KEY as its key
+# file: a run of it starts Ansible and fails fast (in TIMEOUT s, default 2).
 closed_project() {
 	cat <<EOF
 name: $1
 ssh:
   user: root
-  port: 1
+  port: ${3:-1}
   key_file: $2
   host_key_policy: accept-new
-  connect_timeout: 2
+  connect_timeout: ${4:-2}
 hosts:
   - {name: a1, address: 127.0.0.1, roles: [master, etcd, worker]}
 network:
