@@ -13,25 +13,20 @@
 
 #include "audit.h"
 #include "error.h"
+#include "tmpdir.h"
 
 /* A fresh state directory per test. */
 static int setup(void **state)
 {
-	char *dir = strdup("/tmp/hnsp-audit-XXXXXX");
-
-	if (dir == NULL || mkdtemp(dir) == NULL)
-		return -1;
-	*state = dir;
-	return 0;
+	return (*state = tmpdir_new("audit")) != NULL ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
+	int r = tmpdir_remove(*state);
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", (char *)*state);
 	free(*state);
-	return system(cmd) == 0 ? 0 : -1;
+	return r;
 }
 
 static const char old_project[] = "name: lab\n"

@@ -14,6 +14,7 @@
 
 #include "confine.h"
 #include "error.h"
+#include "tmpdir.h"
 
 /* A fresh directory per test: DIR/state is the state (with keys/, bundles/
  * and projects/), DIR/outside a directory a project must never reach. */
@@ -58,11 +59,11 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[PATH_MAX + 32];
+	int r;
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	r = tmpdir_remove(f->dir);
 	free(f);
-	return system(cmd) == 0 ? 0 : -1;
+	return r;
 }
 
 /* Asserts path resolves in place to STATE/want. */

@@ -17,6 +17,7 @@
 #include "edit.h"
 #include "error.h"
 #include "project.h"
+#include "tmpdir.h"
 
 #define HOST1 "10.77.0.11 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostOneHostOneHostOneHostOneHostOne1"
 #define HOST2 "10.77.0.12 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostTwoHostTwoHostTwoHostTwoHostTwo2"
@@ -101,12 +102,12 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[PATH_MAX + 32];
+	int r;
 
 	diag_list_release(&f->diags);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	r = tmpdir_remove(f->dir);
 	free(f);
-	return system(cmd) == 0 ? 0 : -1;
+	return r;
 }
 
 static int create(struct fixture *f, const char *name)

@@ -18,6 +18,7 @@
 #include "catalog.h"
 #include "edit.h"
 #include "error.h"
+#include "tmpdir.h"
 
 static const char project[] = "name: small\n"
 			      "ssh:\n"
@@ -64,13 +65,13 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
+	int r;
 
 	edit_release(&f->e);
 	catalog_free(f->cat);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->state);
+	r = tmpdir_remove(f->state);
 	free(f);
-	return system(cmd) == 0 ? 0 : -1;
+	return r;
 }
 
 /* The audit log's entries, newest first (new). */

@@ -15,6 +15,7 @@
 
 #include "error.h"
 #include "secrets.h"
+#include "tmpdir.h"
 
 #define VALUE "s3cret value \"with\" quotes"
 
@@ -42,11 +43,11 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
+	int r;
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	r = tmpdir_remove(f->dir);
 	free(f);
-	return system(cmd) == 0 ? 0 : -1;
+	return r;
 }
 
 /* The whole of a file, NUL-terminated; NULL when it cannot be read. */

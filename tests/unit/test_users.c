@@ -18,26 +18,21 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "tmpdir.h"
 #include "users.h"
 
 /* A fresh state directory per test. */
 static int setup(void **state)
 {
-	char *dir = strdup("/tmp/hnsp-users-XXXXXX");
-
-	if (dir == NULL || mkdtemp(dir) == NULL)
-		return -1;
-	*state = dir;
-	return 0;
+	return (*state = tmpdir_new("users")) != NULL ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
+	int r = tmpdir_remove(*state);
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", (char *)*state);
 	free(*state);
-	return system(cmd) == 0 ? 0 : -1;
+	return r;
 }
 
 /* What a login does: the stored hash, then the slow check. */

@@ -15,6 +15,7 @@
 #include "diag.h"
 #include "error.h"
 #include "ydoc.h"
+#include "tmpdir.h"
 
 struct parsed {
 	struct ydoc *doc;
@@ -604,11 +605,8 @@ static int setup_dir(void **state)
 
 static int teardown_dir(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return tmpdir_remove(tmpdir);
 }
 
 static void write_file(const char *path, const char *data, size_t len)
