@@ -309,19 +309,27 @@ static bool authenticate(struct call *c)
 	return true;
 }
 
+/* The caller's session slot, or NULL (a bearer token, or none); w->lock held. */
+static struct session *session_of(struct call *c)
+{
+	for (size_t i = 0; c->session[0] && i < SESSION_MAX; i++)
+		if (strcmp(c->w->sessions[i].id, c->session) == 0)
+			return &c->w->sessions[i];
+	return NULL;
+}
+
 static bool csrf_ok(struct call *c)
 {
 	const char *token = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, "X-CSRF-Token");
-	bool ok = false;
+	struct session *own;
+	bool ok;
 
 	if (c->session[0] == '\0')
 		return true; /* a bearer token is not sent by browsers on their own */
 	if (token == NULL)
 		return false;
 	pthread_mutex_lock(&c->w->lock);
-	for (size_t i = 0; i < SESSION_MAX; i++)
-		if (strcmp(c->w->sessions[i].id, c->session) == 0)
-			ok = same_secret(c->w->sessions[i].csrf, token);
+	ok = (own = session_of(c)) != NULL && same_secret(own->csrf, token);
 	pthread_mutex_unlock(&c->w->lock);
 	return ok;
 }
@@ -605,10 +613,11 @@ static enum MHD_Result api_login(struct call *c)
 
 static enum MHD_Result api_logout(struct call *c)
 {
+	struct session *own;
+
 	pthread_mutex_lock(&c->w->lock);
-	for (size_t i = 0; c->session[0] && i < SESSION_MAX; i++)
-		if (strcmp(c->w->sessions[i].id, c->session) == 0)
-			memset(&c->w->sessions[i], 0, sizeof(c->w->sessions[i]));
+	if ((own = session_of(c)) != NULL)
+		memset(own, 0, sizeof(*own));
 	pthread_mutex_unlock(&c->w->lock);
 	audit(c, NULL, "logout", NULL);
 	return reply(c->conn, 200, json_object());
@@ -617,11 +626,11 @@ static enum MHD_Result api_logout(struct call *c)
 static enum MHD_Result api_session(struct call *c)
 {
 	char csrf[65] = "";
+	struct session *own;
 
 	pthread_mutex_lock(&c->w->lock);
-	for (size_t i = 0; c->session[0] && i < SESSION_MAX; i++)
-		if (strcmp(c->w->sessions[i].id, c->session) == 0)
-			snprintf(csrf, sizeof(csrf), "%s", c->w->sessions[i].csrf);
+	if ((own = session_of(c)) != NULL)
+		snprintf(csrf, sizeof(csrf), "%s", own->csrf);
 	pthread_mutex_unlock(&c->w->lock);
 	return reply(c->conn, 200,
 		     json_pack("{s:s, s:s, s:s}", "user", c->user, "role", user_role_name(c->role),
@@ -732,6 +741,7 @@ static enum MHD_Result api_secret_remove(struct call *c)
 static enum MHD_Result set_password(struct call *c, const char *name, const char *id,
 				    const char *password)
 {
+	struct session *own;
 	struct user_info who;
 	int r = users_set_password(c->w->cfg.users, name, id, password, &who);
 
@@ -744,10 +754,8 @@ static enum MHD_Result set_password(struct call *c, const char *name, const char
 		return fail(c->conn, 500, "cannot set the password of '%.64s': %s", name,
 			    hnsp_strerror(r));
 	pthread_mutex_lock(&c->w->lock);
-	for (size_t i = 0; c->session[0] && i < SESSION_MAX; i++)
-		if (strcmp(c->w->sessions[i].id, c->session) == 0 &&
-		    strcmp(c->w->sessions[i].uid, who.id) == 0)
-			memcpy(c->w->sessions[i].pw_tag, who.pw_tag, sizeof(who.pw_tag));
+	if ((own = session_of(c)) != NULL && strcmp(own->uid, who.id) == 0)
+		memcpy(own->pw_tag, who.pw_tag, sizeof(who.pw_tag));
 	pthread_mutex_unlock(&c->w->lock);
 	sessions_prune(c->w);
 	audit(c, NULL, "user.passwd", json_pack("{s:s}", "user", who.name));
